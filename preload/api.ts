@@ -1,0 +1,198 @@
+/**
+ * THE contract between the main process and the renderer (pure types and constants, no imports
+ * from `electron`). Main handler types, the preload object and the renderer's types are all
+ * derived from {@link InvokeContract} and {@link EventContract}; channel strings appear only here.
+ *
+ * Secrets (keys, codes, verifiers, tokens) never appear in any type in this file: the renderer
+ * sees state, never credentials (security.md 16).
+ */
+
+/** Providers the app can sign in to. */
+export const PROVIDER_IDS = ['openrouter'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** UI languages. */
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** How the browser hands the authorization response back to the app. */
+export type CallbackRoute = 'deep-link' | 'loopback';
+
+/** A serializable error crossing the process boundary: stable `code`, optional details. */
+export interface ErrorView {
+  /** Stable, namespaced code such as `AUTH_EXCHANGE_REJECTED` (see main/errors.ts). */
+  readonly code: string;
+  /** HTTP status when the error came from a provider response. */
+  readonly status?: number;
+  /** Seconds to wait before trying again, when the provider said so. */
+  readonly retryAfter?: number;
+  /** Text the provider sent (e.g. `error_description`); shown as plain text, never as HTML. */
+  readonly providerMessage?: string;
+}
+
+/** Public, non-secret facts about the signed-in key (OpenRouter `GET /api/v1/key`). */
+export interface AccountView {
+  readonly label: string | null;
+  readonly usage: number | null;
+  readonly limit: number | null;
+  readonly limitRemaining: number | null;
+  readonly isFreeTier: boolean | null;
+  /** When these values were fetched (epoch ms), or null when never. */
+  readonly fetchedAt: number | null;
+  /** True when the values are the last known ones (offline or not yet refreshed). */
+  readonly stale: boolean;
+}
+
+/**
+ * Whether the credential is kept on this device.
+ * - `stored`: encrypted with the OS keyring and written to disk.
+ * - `session-only`: the OS offers no real encryption (Linux `basic_text`/`unknown`); the key is
+ *   kept in memory for this session until the user explicitly chooses to remember it anyway.
+ * - `stored-weak`: the user chose to remember it anyway under weak protection.
+ */
+export type Persistence = 'stored' | 'session-only' | 'stored-weak';
+
+/** Why the provider is signed out, shown to the user. */
+export type SignedOutReason = 'user' | 'revoked' | 'store-corrupt';
+
+/** One provider's sign-in state. A union: there is no way to be both signed in and signing in. */
+export type AuthState =
+  | { readonly status: 'signed-out'; readonly reason: SignedOutReason | null }
+  | {
+      readonly status: 'signing-in';
+      readonly route: CallbackRoute;
+      /** Epoch ms after which the pending sign-in is discarded. */
+      readonly expiresAt: number;
+      /** True once the browser's response arrived and the code is being exchanged. */
+      readonly exchanging: boolean;
+    }
+  | {
+      readonly status: 'signed-in';
+      readonly account: AccountView;
+      readonly persistence: Persistence;
+      /** Epoch ms the key was obtained. */
+      readonly since: number;
+    };
+
+/** Everything the renderer shows about a provider. */
+export interface ProviderState {
+  readonly provider: ProviderId;
+  readonly auth: AuthState;
+  /** The last error of this provider, cleared by the next successful step. */
+  readonly error: ErrorView | null;
+  /** The page where the user can revoke the key on the provider's side. */
+  readonly revokeUrl: string;
+}
+
+/** What the app knows about its environment, sent once at startup. */
+export interface AppInfo {
+  readonly version: string;
+  readonly locale: Locale;
+  /** True when protocol registration failed and only loopback / paste can bring the user back. */
+  readonly deepLinksAvailable: boolean;
+  /** Where the OS keyring offers no real protection (security.md 15). */
+  readonly weakEncryption: boolean;
+}
+
+/** A one-off message from main (not tied to a provider state). */
+export interface Notice {
+  readonly code: 'STORE_CORRUPT_MOVED' | 'STORE_WRITE_FAILED';
+  /** Where the unreadable file was moved, for the user to inspect. */
+  readonly path?: string;
+}
+
+/** Result envelope: `ipcMain.handle` only carries an error's message, so errors are values. */
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorView };
+
+/** Request/response pairs of every invoke channel. */
+export interface InvokeContract {
+  'app:get-info': { request: void; response: AppInfo };
+  'auth:get-states': { request: void; response: ProviderState[] };
+  /** Starts (or joins) a sign-in and opens the user's browser. */
+  'auth:sign-in': {
+    request: { provider: ProviderId; route: CallbackRoute };
+    response: ProviderState;
+  };
+  'auth:cancel': { request: { provider: ProviderId }; response: ProviderState };
+  /** Completes a sign-in from the full redirected URL pasted by the user. */
+  'auth:submit-link': { request: { url: string }; response: ProviderState };
+  'auth:sign-out': { request: { provider: ProviderId }; response: ProviderState };
+  /** Stores the key under weak protection after the user chose to (security.md 15). */
+  'auth:remember-anyway': { request: { provider: ProviderId }; response: ProviderState };
+  'auth:dismiss-error': { request: { provider: ProviderId }; response: ProviderState };
+  'account:refresh': { request: { provider: ProviderId }; response: ProviderState };
+  'settings:set-locale': { request: { locale: Locale }; response: Locale };
+  /** Opens an https URL in the user's browser (the only way out of the app). */
+  'shell:open-external': { request: { url: string }; response: void };
+}
+
+/** Payloads of every main → renderer event channel. */
+export interface EventContract {
+  'auth:state': ProviderState;
+  'app:notice': Notice;
+}
+
+export type InvokeChannel = keyof InvokeContract;
+export type EventChannel = keyof EventContract;
+export type RequestOf<C extends InvokeChannel> = InvokeContract[C]['request'];
+export type ResponseOf<C extends InvokeChannel> = InvokeContract[C]['response'];
+
+/** Every invoke channel, for registration loops (kept in sync by a compile-time check). */
+export const INVOKE_CHANNELS = [
+  'app:get-info',
+  'auth:get-states',
+  'auth:sign-in',
+  'auth:cancel',
+  'auth:submit-link',
+  'auth:sign-out',
+  'auth:remember-anyway',
+  'auth:dismiss-error',
+  'account:refresh',
+  'settings:set-locale',
+  'shell:open-external',
+] as const satisfies readonly InvokeChannel[];
+
+export const EVENT_CHANNELS = [
+  'auth:state',
+  'app:notice',
+] as const satisfies readonly EventChannel[];
+
+type Missing<All, Listed> = Exclude<All, Listed>;
+/** Compile-time proof that the lists above name every channel of the contract. */
+export const channelsComplete: [
+  Missing<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>,
+  Missing<EventChannel, (typeof EVENT_CHANNELS)[number]>,
+] extends [never, never]
+  ? true
+  : never = true;
+
+/** The API the preload exposes as `window.latchkey`: one named function per operation. */
+export interface LatchkeyApi {
+  getAppInfo(): Promise<AppInfo>;
+  getAuthStates(): Promise<ProviderState[]>;
+  signIn(provider: ProviderId, route: CallbackRoute): Promise<ProviderState>;
+  cancelSignIn(provider: ProviderId): Promise<ProviderState>;
+  submitSignInLink(url: string): Promise<ProviderState>;
+  signOut(provider: ProviderId): Promise<ProviderState>;
+  rememberAnyway(provider: ProviderId): Promise<ProviderState>;
+  dismissError(provider: ProviderId): Promise<ProviderState>;
+  refreshAccount(provider: ProviderId): Promise<ProviderState>;
+  setLocale(locale: Locale): Promise<Locale>;
+  openExternal(url: string): Promise<void>;
+  /** Subscriptions return a function that unsubscribes. */
+  onAuthState(listener: (state: ProviderState) => void): () => void;
+  onNotice(listener: (notice: Notice) => void): () => void;
+}
+
+/** Thrown in the renderer when an invoke returns `{ ok: false }`. */
+export class LatchkeyApiError extends Error {
+  readonly code: string;
+  readonly view: ErrorView;
+  constructor(view: ErrorView) {
+    super(view.code);
+    this.name = 'LatchkeyApiError';
+    this.code = view.code;
+    this.view = view;
+  }
+}

@@ -1,0 +1,52 @@
+import {
+  LatchkeyApiError,
+  type EventChannel,
+  type EventContract,
+  type InvokeChannel,
+  type LatchkeyApi,
+  type RequestOf,
+  type ResponseOf,
+  type Result,
+} from './api';
+
+/**
+ * How the API reaches main. In Electron it is `ipcRenderer` (preload/index.ts); in the browser
+ * harness it is HTTP + server-sent events (harness/bridge.ts). Both carry the same channels.
+ */
+export interface Transport {
+  invoke(channel: InvokeChannel, request: unknown): Promise<Result<unknown>>;
+  subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void;
+}
+
+/** Builds `window.latchkey` over a transport: one named function per contract operation. */
+export function createLatchkeyApi(transport: Transport): LatchkeyApi {
+  async function invoke<C extends InvokeChannel>(
+    channel: C,
+    request: RequestOf<C>,
+  ): Promise<ResponseOf<C>> {
+    const result = await transport.invoke(channel, request);
+    if (!result.ok) throw new LatchkeyApiError(result.error);
+    return result.value as ResponseOf<C>;
+  }
+  function on<C extends EventChannel>(
+    channel: C,
+    listener: (payload: EventContract[C]) => void,
+  ): () => void {
+    return transport.subscribe(channel, (payload) => listener(payload as EventContract[C]));
+  }
+  return {
+    getAppInfo: () => invoke('app:get-info', undefined),
+    getAuthStates: () => invoke('auth:get-states', undefined),
+    signIn: (provider, route) => invoke('auth:sign-in', { provider, route }),
+    cancelSignIn: (provider) => invoke('auth:cancel', { provider }),
+    submitSignInLink: (url) => invoke('auth:submit-link', { url }),
+    signOut: (provider) => invoke('auth:sign-out', { provider }),
+    rememberAnyway: (provider) => invoke('auth:remember-anyway', { provider }),
+    dismissError: (provider) => invoke('auth:dismiss-error', { provider }),
+    refreshAccount: (provider) => invoke('account:refresh', { provider }),
+    setLocale: (locale) => invoke('settings:set-locale', { locale }),
+    openExternal: (url) => invoke('shell:open-external', { url }),
+    onAuthState: (listener) => on('auth:state', listener),
+    onNotice: (listener) => on('app:notice', listener),
+  };
+}
