@@ -92,6 +92,8 @@ export interface AppInfo {
   readonly deepLinksAvailable: boolean;
   /** Where the OS keyring offers no real protection (security.md 15). */
   readonly weakEncryption: boolean;
+  /** Notices raised during startup, before the renderer could subscribe. */
+  readonly notices: readonly Notice[];
 }
 
 /** A one-off message from main (not tied to a provider state). */

@@ -1,0 +1,223 @@
+/**
+ * The browser harness (product.md "The browser harness"): the real renderer served to any
+ * browser, talking to the real main-process services through an HTTP bridge. Only the Electron
+ * adapter is swapped: IPC → HTTP + server-sent events, `safeStorage` → a key file in the data
+ * dir, `shell.openExternal` → a recorded list, the OS deep-link intake → POST /__harness/deep-link.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EventChannel, EventContract } from '../preload/api';
+import { createAppServices } from '../main/app-services';
+import { ConfigError, readConfig } from '../main/config';
+import { createKeyfilePort } from '../main/credentials/keyfile-port';
+import { dispatch } from '../main/ipc/dispatch';
+import { createStreamLogger } from '../main/log';
+import { CONTENT_SECURITY_POLICY } from '../main/window/csp';
+
+const root = resolve(import.meta.dirname, '..');
+const rendererDir = join(root, 'out', 'renderer');
+const bridgeFile = join(root, 'out', 'harness', 'bridge.js');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+function fail(message: string): never {
+  process.stderr.write(`harness: ${message}\n`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'data-dir': { type: 'string', default: join(root, '.harness-data') },
+  },
+  allowPositionals: false,
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0–65535');
+const dataDir = resolve(values['data-dir']);
+
+let config;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
+const log = createStreamLogger((line) => process.stderr.write(line));
+const openedUrls: string[] = [];
+const eventClients = new Set<ServerResponse>();
+
+const emit = <C extends EventChannel>(channel: C, payload: EventContract[C]) => {
+  const frame = `data: ${JSON.stringify({ channel, payload })}\n\n`;
+  for (const client of eventClients) client.write(frame);
+};
+
+const services = createAppServices({
+  config,
+  dataDir,
+  fetch: (input, init) => fetch(input, init),
+  encryption: createKeyfilePort(dataDir),
+  openExternal: (url) => {
+    openedUrls.push(url);
+    return Promise.resolve();
+  },
+  scheme: 'app.latchkey.dev',
+  hostname: hostname(),
+  version,
+  systemLanguages: [Intl.DateTimeFormat().resolvedOptions().locale],
+  deepLinksAvailable: true,
+  emit,
+  log,
+});
+
+let origin = '';
+
+async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: string, type: string) {
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(body);
+}
+
+/** The harness's version of the IPC sender check: same origin, same site. */
+function fromOurPage(req: IncomingMessage): boolean {
+  return req.headers.origin === origin && req.headers['sec-fetch-site'] !== 'cross-site';
+}
+
+async function serveStatic(res: ServerResponse, pathname: string) {
+  if (pathname === '/' || pathname === '/index.html') {
+    const html = await readFile(join(rendererDir, 'index.html'), 'utf8');
+    const withBridge = html.replace(
+      '</head>',
+      '  <script src="/__harness/bridge.js"></script>\n  </head>',
+    );
+    res.writeHead(200, {
+      'content-type': MIME['.html'],
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(withBridge);
+    return;
+  }
+  const file = normalize(join(rendererDir, decodeURIComponent(pathname)));
+  if (!file.startsWith(rendererDir + sep)) return send(res, 404, 'not found', 'text/plain');
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(body);
+  } catch {
+    send(res, 404, 'not found', 'text/plain');
+  }
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  if (req.headers.host !== new URL(origin).host) return send(res, 421, 'wrong host', 'text/plain');
+  const { pathname } = new URL(req.url ?? '/', origin);
+  const method = req.method ?? 'GET';
+
+  if (pathname.startsWith('/__harness/ipc/') && method === 'POST') {
+    if (!fromOurPage(req)) return send(res, 403, '{"ok":false,"error":{"code":"IPC_FORBIDDEN_SENDER"}}', MIME['.json']!);
+    const channel = decodeURIComponent(pathname.slice('/__harness/ipc/'.length));
+    let raw: unknown;
+    try {
+      const text = await readBody(req);
+      raw = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      return send(res, 400, '{"ok":false,"error":{"code":"IPC_INVALID_ARGUMENT"}}', MIME['.json']!);
+    }
+    const result = await dispatch(services.handlers, channel, raw, log);
+    return send(res, 200, JSON.stringify(result), MIME['.json']!);
+  }
+  if (pathname === '/__harness/events' && method === 'GET') {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    res.write(': connected\n\n');
+    eventClients.add(res);
+    req.on('close', () => eventClients.delete(res));
+    return;
+  }
+  if (pathname === '/__harness/deep-link' && method === 'POST') {
+    let url: string;
+    try {
+      url = (await readBody(req, 16 * 1024)).trim();
+    } catch {
+      return send(res, 413, 'too large', 'text/plain');
+    }
+    services.intake.deliver(url);
+    res.writeHead(204).end();
+    return;
+  }
+  if (pathname === '/__harness/opened-urls' && method === 'GET') {
+    return send(res, 200, JSON.stringify(openedUrls), MIME['.json']!);
+  }
+  if (pathname.startsWith('/__harness/')) {
+    if (pathname === '/__harness/bridge.js' && method === 'GET') {
+      return send(res, 200, await readFile(bridgeFile, 'utf8'), MIME['.js']!);
+    }
+    return send(res, 404, 'not found', 'text/plain');
+  }
+  if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
+  return serveStatic(res, pathname);
+}
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((error: unknown) => {
+    log.warn('harness.request-failed', { name: (error as Error).name });
+    if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
+    else res.end();
+  });
+});
+
+server.listen({ host: '127.0.0.1', port }, () => {
+  const { port: bound } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${bound}`;
+  services.start();
+  services.acceptDeepLinks();
+  process.stdout.write(`harness ready ${origin}/\n`);
+});
+
+function shutdown() {
+  services.dispose();
+  for (const client of eventClients) client.end();
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 1000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

@@ -1,0 +1,161 @@
+import type { AppInfo, EventChannel, EventContract, Locale, Notice } from '../preload/api';
+import { AuthService, type StoragePolicy } from './auth/auth-service';
+import type { Config } from './config';
+import { resolveLocale } from './config';
+import type { EncryptionPort } from './credentials/encryption';
+import { isWeakBackend } from './credentials/encryption';
+import { CredentialStore, type CredentialStoreOptions } from './credentials/credential-store';
+import { SettingsStore } from './credentials/settings-store';
+import { DeepLinkIntake } from './deep-link/intake';
+import type { FetchLike } from './http/request';
+import { createHandlers } from './ipc/handlers';
+import type { Handlers } from './ipc/dispatch';
+import type { Logger } from './log';
+import { checkExternalUrl } from './shell';
+import { isLoopbackHttp } from './config';
+
+/** Sends an event to the renderer (Electron: webContents.send; harness: server-sent events). */
+export type EventSink = <C extends EventChannel>(channel: C, payload: EventContract[C]) => void;
+
+/** Everything the composition root hands to the Electron-free services. */
+export interface AppServicesOptions {
+  readonly config: Config;
+  readonly dataDir: string;
+  readonly fetch: FetchLike;
+  readonly encryption: EncryptionPort;
+  readonly createContainer?: CredentialStoreOptions['createContainer'];
+  /** The OS "open in browser" (Electron: shell.openExternal; harness: recorded). */
+  readonly openExternal: (url: string) => Promise<void>;
+  readonly scheme: string;
+  readonly hostname: string;
+  readonly version: string;
+  readonly systemLanguages: readonly string[];
+  readonly deepLinksAvailable: boolean;
+  /** The intake the OS adapters already deliver to (created before `ready` in Electron). */
+  readonly intake?: DeepLinkIntake;
+  readonly emit: EventSink;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/** The app's services, wired once, with one `dispose`. */
+export interface AppServices {
+  readonly auth: AuthService;
+  readonly handlers: Handlers;
+  readonly intake: DeepLinkIntake;
+  /** Loads stored state (no network), reports a corrupt store, starts background refreshes. */
+  start(): void;
+  /** Attaches the callback handler to the intake, replaying URLs queued until now. */
+  acceptDeepLinks(): void;
+  dispose(): void;
+}
+
+function storagePolicy(encryption: EncryptionPort): StoragePolicy {
+  if (!encryption.isAvailable()) return 'unavailable';
+  return isWeakBackend(encryption.backend) ? 'weak' : 'secure';
+}
+
+/**
+ * The composition of Electron-free services shared by the Electron app (main/index.ts) and the
+ * browser harness (harness/server.ts): only the adapters passed in differ.
+ */
+export function createAppServices(options: AppServicesOptions): AppServices {
+  const { config, log } = options;
+  const credentials = CredentialStore.open({
+    dir: options.dataDir,
+    encryption: options.encryption,
+    ...(options.createContainer && { createContainer: options.createContainer }),
+  });
+  const settings = SettingsStore.open({ dir: options.dataDir });
+  const policy = storagePolicy(options.encryption);
+  let locale: Locale = resolveLocale(
+    config.locale,
+    settings.store.get('locale'),
+    options.systemLanguages,
+  );
+
+  const providerOrigin = config.openrouterUrl.origin;
+  const openProviderPage = (url: string) => {
+    const checked = checkExternalUrl(url, {
+      allowLoopbackHttp: isLoopbackHttp(config.openrouterUrl),
+    });
+    if (new URL(checked).origin !== providerOrigin) {
+      return Promise.reject(new Error('authorization URL outside the provider'));
+    }
+    return options.openExternal(checked);
+  };
+
+  const auth = new AuthService({
+    openrouterUrl: config.openrouterUrl,
+    fetch: options.fetch,
+    store: credentials.store,
+    storagePolicy: policy,
+    openExternal: openProviderPage,
+    scheme: options.scheme,
+    keyLabel: `Latchkey on ${options.hostname}`,
+    emit: (state) => options.emit('auth:state', state),
+    notify: (notice) => options.emit('app:notice', notice),
+    log,
+    ...(options.now && { now: options.now }),
+  });
+
+  const intake =
+    options.intake ??
+    new DeepLinkIntake({
+      onError: (error) => log.warn('deep-link.handler-failed', { name: (error as Error).name }),
+    });
+  const notices: Notice[] = [];
+
+  const appInfo = (): AppInfo => ({
+    version: options.version,
+    locale,
+    deepLinksAvailable: options.deepLinksAvailable,
+    weakEncryption: policy !== 'secure',
+    notices,
+  });
+
+  const handlers = createHandlers({
+    auth,
+    appInfo,
+    setLocale: (next) => {
+      locale = next;
+      try {
+        settings.store.set('locale', next);
+      } catch (error) {
+        log.warn('settings.write-failed', { name: (error as Error).name });
+      }
+      return locale;
+    },
+    openExternal: (url) => options.openExternal(checkExternalUrl(url)),
+  });
+
+  let detach: (() => void) | null = null;
+  return {
+    auth,
+    handlers,
+    intake,
+    start() {
+      auth.restore();
+      for (const corrupt of [credentials.corrupt, settings.corrupt]) {
+        if (corrupt) {
+          log.warn('store.corrupt-moved', { path: corrupt.movedTo });
+          const notice: Notice = { code: 'STORE_CORRUPT_MOVED', path: corrupt.movedTo };
+          notices.push(notice);
+          options.emit('app:notice', notice);
+        }
+      }
+      auth.refreshAllInBackground();
+    },
+    acceptDeepLinks() {
+      detach ??= intake.attach((url) => {
+        void auth.handleCallbackUrl(url, 'os').catch((error: unknown) => {
+          log.warn('deep-link.failed', { name: (error as Error).name });
+        });
+      });
+    },
+    dispose() {
+      detach?.();
+      auth.dispose();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { AppInfo, Locale } from '../../preload/api';
+import type { AuthService } from '../auth/auth-service';
+import type { Handlers } from './dispatch';
+
+/** What the handlers need from the services around the composition root. */
+export interface HandlerDeps {
+  readonly auth: AuthService;
+  readonly appInfo: () => AppInfo;
+  readonly setLocale: (locale: Locale) => Locale;
+  /** Opens an https URL from the renderer (revocation page, model links). */
+  readonly openExternal: (url: string) => Promise<void>;
+}
+
+/**
+ * The invoke handlers, Electron-free: registered with `ipcMain.handle` in the app and served
+ * over HTTP by the browser harness, so both run exactly this code.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { auth } = deps;
+  return {
+    'app:get-info': () => deps.appInfo(),
+    'auth:get-states': () => auth.states(),
+    'auth:sign-in': ({ provider, route }) => auth.signIn(provider, route),
+    'auth:cancel': ({ provider }) => auth.cancel(provider),
+    'auth:submit-link': async ({ url }) => {
+      const state = await auth.handleCallbackUrl(url.trim(), 'paste');
+      if (!state) throw new Error('unreachable: paste always reports');
+      return state;
+    },
+    'auth:sign-out': ({ provider }) => auth.signOut(provider),
+    'auth:remember-anyway': ({ provider }) => auth.rememberAnyway(provider),
+    'auth:dismiss-error': ({ provider }) => auth.dismissError(provider),
+    'account:refresh': async ({ provider }) => {
+      await auth.refreshAccount(provider);
+      return auth.state(provider);
+    },
+    'settings:set-locale': ({ locale }) => deps.setLocale(locale),
+    'shell:open-external': ({ url }) => deps.openExternal(url),
+  };
+}

@@ -1,0 +1,3 @@
+export declare function findElectronBinary(
+  env?: Record<string, string | undefined>,
+): { path: string } | { path: null; reason: string };
