@@ -5,9 +5,9 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { app, net, safeStorage, shell, type BrowserWindow } from 'electron';
-import ElectronStore from 'electron-store';
 import { createAppServices, type AppServices } from './app-services';
 import { ConfigError, readConfig } from './config';
+import { createElectronStoreContainer } from './credentials/electron-store-container';
 import { createSafeStoragePort } from './credentials/safe-storage-port';
 import { DeepLinkIntake } from './deep-link/intake';
 import { listenForDeepLinks, registerProtocolClient } from './deep-link/electron-listener';
@@ -66,7 +66,7 @@ if (!app.requestSingleInstanceLock()) {
       dataDir: app.getPath('userData'),
       fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
       encryption: createSafeStoragePort(safeStorage, process.platform),
-      createContainer: (options) => new ElectronStore(options),
+      createContainer: createElectronStoreContainer,
       openExternal: (url) => shell.openExternal(url),
       scheme,
       hostname: hostname(),

@@ -67,6 +67,8 @@ export interface AuthServiceOptions {
   readonly log: Logger;
   readonly now?: () => number;
   readonly pendingTtlMs?: number;
+  /** Overrides of the request timeouts (tests of a server that never answers). */
+  readonly timeouts?: { readonly exchangeMs?: number; readonly accountMs?: number };
 }
 
 interface Session {
@@ -420,7 +422,7 @@ export class AuthService {
         codeVerifier: pending.verifier,
       });
       const response = await send(this.#o.fetch, request, {
-        timeoutMs: OPENROUTER.exchangeTimeoutMs,
+        timeoutMs: this.#o.timeouts?.exchangeMs ?? OPENROUTER.exchangeTimeoutMs,
         maxBytes: OPENROUTER.maxResponseBytes,
       });
       key = processKeyExchangeResponse(response).key;
@@ -468,7 +470,10 @@ export class AuthService {
       const response = await send(
         this.#o.fetch,
         buildKeyInfoRequest(this.#o.openrouterUrl, session.key),
-        { timeoutMs: OPENROUTER.accountTimeoutMs, maxBytes: OPENROUTER.maxResponseBytes },
+        {
+          timeoutMs: this.#o.timeouts?.accountMs ?? OPENROUTER.accountTimeoutMs,
+          maxBytes: OPENROUTER.maxResponseBytes,
+        },
       );
       const account = processKeyInfoResponse(response, this.#now());
       if (this.#sessions.get(provider) !== session) return;

@@ -64,7 +64,8 @@ export async function openLoopbackListener(options: LoopbackOptions): Promise<Lo
     clearTimeout(timer);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
-      for (const socket of sockets) socket.destroySoon();
+      // A response being written (the page of the accepted callback) finishes; idle sockets go.
+      server.closeIdleConnections();
       setTimeout(() => {
         for (const socket of sockets) socket.destroy();
       }, 1000).unref();
