@@ -25,6 +25,7 @@ const noElectron = {
       paths: [
         {
           name: 'electron',
+          allowTypeImports: true,
           message:
             'Electron-free code must not import electron; put Electron calls in the adapter (main/index.ts, main/window, main/*/electron-*.ts).',
         },
@@ -117,5 +118,12 @@ export default tseslint.config(
   {
     files: ['scripts/**', 'harness/server.ts', 'tests/**', 'bench/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['tests/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-restricted-syntax': 'off',
+    },
   },
 );

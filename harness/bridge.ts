@@ -17,7 +17,10 @@ const connected = new Promise<void>((resolve) => {
   source.addEventListener('open', () => resolve(), { once: true });
 });
 source.addEventListener('message', (event: MessageEvent<string>) => {
-  const { channel, payload } = JSON.parse(event.data) as { channel: EventChannel; payload: unknown };
+  const { channel, payload } = JSON.parse(event.data) as {
+    channel: EventChannel;
+    payload: unknown;
+  };
   for (const listener of listeners.get(channel) ?? []) listener(payload);
 });
 

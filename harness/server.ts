@@ -23,6 +23,7 @@ const root = resolve(import.meta.dirname, '..');
 const rendererDir = join(root, 'out', 'renderer');
 const bridgeFile = join(root, 'out', 'harness', 'bridge.js');
 
+const JSON_TYPE = 'application/json';
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -57,8 +58,9 @@ try {
   throw error;
 }
 
-const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
-  .version;
+const version = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+).version;
 const log = createStreamLogger((line) => process.stderr.write(line));
 const openedUrls: string[] = [];
 const eventClients = new Set<ServerResponse>();
@@ -149,17 +151,18 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const method = req.method ?? 'GET';
 
   if (pathname.startsWith('/__harness/ipc/') && method === 'POST') {
-    if (!fromOurPage(req)) return send(res, 403, '{"ok":false,"error":{"code":"IPC_FORBIDDEN_SENDER"}}', MIME['.json']!);
+    if (!fromOurPage(req))
+      return send(res, 403, '{"ok":false,"error":{"code":"IPC_FORBIDDEN_SENDER"}}', JSON_TYPE);
     const channel = decodeURIComponent(pathname.slice('/__harness/ipc/'.length));
     let raw: unknown;
     try {
       const text = await readBody(req);
       raw = text === '' ? undefined : (JSON.parse(text) as unknown);
     } catch {
-      return send(res, 400, '{"ok":false,"error":{"code":"IPC_INVALID_ARGUMENT"}}', MIME['.json']!);
+      return send(res, 400, '{"ok":false,"error":{"code":"IPC_INVALID_ARGUMENT"}}', JSON_TYPE);
     }
     const result = await dispatch(services.handlers, channel, raw, log);
-    return send(res, 200, JSON.stringify(result), MIME['.json']!);
+    return send(res, 200, JSON.stringify(result), JSON_TYPE);
   }
   if (pathname === '/__harness/events' && method === 'GET') {
     res.writeHead(200, {
@@ -184,15 +187,16 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     return;
   }
   if (pathname === '/__harness/opened-urls' && method === 'GET') {
-    return send(res, 200, JSON.stringify(openedUrls), MIME['.json']!);
+    return send(res, 200, JSON.stringify(openedUrls), JSON_TYPE);
   }
   if (pathname.startsWith('/__harness/')) {
     if (pathname === '/__harness/bridge.js' && method === 'GET') {
-      return send(res, 200, await readFile(bridgeFile, 'utf8'), MIME['.js']!);
+      return send(res, 200, await readFile(bridgeFile, 'utf8'), 'text/javascript; charset=utf-8');
     }
     return send(res, 404, 'not found', 'text/plain');
   }
-  if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
+  if (method !== 'GET' && method !== 'HEAD')
+    return send(res, 405, 'method not allowed', 'text/plain');
   return serveStatic(res, pathname);
 }
 

@@ -51,7 +51,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
       'LATCHKEY_OPENROUTER_URL',
       env['LATCHKEY_OPENROUTER_URL'] || 'https://openrouter.ai',
     ),
-    yooaiUrl: parseEndpoint('LATCHKEY_YOOAI_URL', env['LATCHKEY_YOOAI_URL'] || 'https://saas.api.yoo-ai.com'),
+    yooaiUrl: parseEndpoint(
+      'LATCHKEY_YOOAI_URL',
+      env['LATCHKEY_YOOAI_URL'] || 'https://saas.api.yoo-ai.com',
+    ),
     locale: locale ? (locale as Locale) : null,
   };
 }

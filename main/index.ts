@@ -23,7 +23,9 @@ let config;
 try {
   config = readConfig(process.env);
 } catch (error) {
-  process.stderr.write(`Latchkey: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `Latchkey: ${error instanceof ConfigError ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }
 

@@ -6,7 +6,10 @@ import { isLoopbackHttp } from './config';
  * credentials; `http:` only on loopback, and only when the caller allows it (a provider
  * configured on 127.0.0.1 for tests). Everything else is `SHELL_URL_REJECTED`.
  */
-export function checkExternalUrl(raw: string, options: { allowLoopbackHttp?: boolean } = {}): string {
+export function checkExternalUrl(
+  raw: string,
+  options: { allowLoopbackHttp?: boolean } = {},
+): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -109,8 +109,8 @@ export type Result<T> =
 
 /** Request/response pairs of every invoke channel. */
 export interface InvokeContract {
-  'app:get-info': { request: void; response: AppInfo };
-  'auth:get-states': { request: void; response: ProviderState[] };
+  'app:get-info': { request: undefined; response: AppInfo };
+  'auth:get-states': { request: undefined; response: ProviderState[] };
   /** Starts (or joins) a sign-in and opens the user's browser. */
   'auth:sign-in': {
     request: { provider: ProviderId; route: CallbackRoute };
@@ -126,7 +126,7 @@ export interface InvokeContract {
   'account:refresh': { request: { provider: ProviderId }; response: ProviderState };
   'settings:set-locale': { request: { locale: Locale }; response: Locale };
   /** Opens an https URL in the user's browser (the only way out of the app). */
-  'shell:open-external': { request: { url: string }; response: void };
+  'shell:open-external': { request: { url: string }; response: undefined };
 }
 
 /** Payloads of every main → renderer event channel. */

@@ -4,8 +4,22 @@ import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
 
-const SOURCES = ['renderer', 'preload', 'main', 'harness/bridge.ts', 'electron.vite.config.ts', 'vite.harness.config.ts', 'svelte.config.js', 'package-lock.json'];
-const OUTPUTS = ['out/renderer/index.html', 'out/harness/bridge.js', 'out/main/index.js', 'out/preload/index.cjs'];
+const SOURCES = [
+  'renderer',
+  'preload',
+  'main',
+  'harness/bridge.ts',
+  'electron.vite.config.ts',
+  'vite.harness.config.ts',
+  'svelte.config.js',
+  'package-lock.json',
+];
+const OUTPUTS = [
+  'out/renderer/index.html',
+  'out/harness/bridge.js',
+  'out/main/index.js',
+  'out/preload/index.cjs',
+];
 
 function newest(path) {
   const stat = statSync(path);
@@ -20,6 +34,10 @@ export function buildIsStale() {
   const outputs = OUTPUTS.map((p) => join(root, p));
   if (!outputs.every((p) => existsSync(p))) return true;
   const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
-  const changed = Math.max(...SOURCES.map((p) => join(root, p)).filter(existsSync).map(newest));
+  const changed = Math.max(
+    ...SOURCES.map((p) => join(root, p))
+      .filter(existsSync)
+      .map(newest),
+  );
   return changed > built;
 }

@@ -19,7 +19,10 @@ export function findElectronBinary(env = process.env) {
     const candidate = join(override, relative || 'electron');
     return existsSync(candidate)
       ? { path: candidate }
-      : { path: null, reason: `ELECTRON_OVERRIDE_DIST_PATH is set but ${candidate} does not exist` };
+      : {
+          path: null,
+          reason: `ELECTRON_OVERRIDE_DIST_PATH is set but ${candidate} does not exist`,
+        };
   }
   if (relative) {
     const candidate = join(packageDir, 'dist', relative);

@@ -202,7 +202,10 @@ export class AuthService {
     } catch (error) {
       this.#endAttempt(provider);
       this.#pending.cancel(provider);
-      return this.#fail(provider, new LatchkeyError('AUTH_BROWSER_OPEN_FAILED', {}, { cause: error }));
+      return this.#fail(
+        provider,
+        new LatchkeyError('AUTH_BROWSER_OPEN_FAILED', {}, { cause: error }),
+      );
     }
     return this.state(provider);
   }

@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import type { AccountView } from '../../preload/api';
 import { LatchkeyError } from '../errors';
-import {
-  parseJsonBody,
-  statusError,
-  type HttpRequest,
-  type HttpResponse,
-} from '../http/request';
+import { parseJsonBody, statusError, type HttpRequest, type HttpResponse } from '../http/request';
 import { CODE_CHALLENGE_METHOD } from './pkce';
 
 /**

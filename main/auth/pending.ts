@@ -1,5 +1,10 @@
 import type { CallbackRoute, ProviderId } from '../../preload/api';
-import { computeCodeChallenge, constantTimeEqual, generateCodeVerifier, generateNonce } from './pkce';
+import {
+  computeCodeChallenge,
+  constantTimeEqual,
+  generateCodeVerifier,
+  generateNonce,
+} from './pkce';
 
 /** How long a sign-in waits for the browser before it is discarded (security.md 2). */
 export const PENDING_TTL_MS = 10 * 60 * 1000;

@@ -93,7 +93,10 @@ function isRedirectError(error: unknown): boolean {
 }
 
 /** `Retry-After` in seconds (delta-seconds or HTTP-date, RFC 9110 §10.2.3), or undefined. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 86_400);

@@ -35,6 +35,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return auth.state(provider);
     },
     'settings:set-locale': ({ locale }) => deps.setLocale(locale),
-    'shell:open-external': ({ url }) => deps.openExternal(url),
+    'shell:open-external': async ({ url }) => {
+      await deps.openExternal(url);
+      return undefined;
+    },
   };
 }

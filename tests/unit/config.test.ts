@@ -11,12 +11,12 @@ describe('configuration', () => {
   });
 
   it('accepts https anywhere and http on loopback only', () => {
-    expect(readConfig({ LATCHKEY_OPENROUTER_URL: 'http://127.0.0.1:4000' }).openrouterUrl.port).toBe(
-      '4000',
-    );
-    expect(readConfig({ LATCHKEY_OPENROUTER_URL: 'http://localhost:4000' }).openrouterUrl.host).toBe(
-      'localhost:4000',
-    );
+    expect(
+      readConfig({ LATCHKEY_OPENROUTER_URL: 'http://127.0.0.1:4000' }).openrouterUrl.port,
+    ).toBe('4000');
+    expect(
+      readConfig({ LATCHKEY_OPENROUTER_URL: 'http://localhost:4000' }).openrouterUrl.host,
+    ).toBe('localhost:4000');
     for (const bad of [
       'http://openrouter.ai',
       'http://127.0.0.1.evil.com',

@@ -13,7 +13,10 @@ import { tempDataDir } from '../support/harness';
 const binary = findElectronBinary();
 const LABEL = `Latchkey on ${hostname()}`;
 
-test.skip(binary.path === null, `Electron E2E skipped: ${binary.path === null ? binary.reason : ''}`);
+test.skip(
+  binary.path === null,
+  `Electron E2E skipped: ${binary.path === null ? binary.reason : ''}`,
+);
 if (binary.path === null) {
   console.log(`[electron e2e] skipped: ${binary.reason}`);
 }
@@ -71,7 +74,13 @@ test('sign in through second-instance argv', async ({ browser }) => {
   // A second launch with the link among Chromium switches, as the OS does on Windows/Linux.
   const second = spawn(
     binary.path!,
-    ['.', `--user-data-dir=${userData}`, '--allow-file-access-from-files', redirect, '--no-sandbox'],
+    [
+      '.',
+      `--user-data-dir=${userData}`,
+      '--allow-file-access-from-files',
+      redirect,
+      '--no-sandbox',
+    ],
     { cwd: root, env: env(), stdio: 'ignore' },
   );
   await new Promise((resolve) => second.once('exit', resolve));

@@ -200,7 +200,9 @@ test('restart offline: still signed in; sign out survives a restart too', async 
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(status(page)).toContainText('Signed out');
-  await expect(page.getByRole('link', { name: /openrouter\.ai\/settings\/keys|revoke/i })).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: /openrouter\.ai\/settings\/keys|revoke/i }),
+  ).toBeVisible();
   await second.stop();
 
   emulator = await startOpenRouterEmulator();

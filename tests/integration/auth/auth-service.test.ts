@@ -135,7 +135,9 @@ describe('OpenRouter sign-in against the emulator', () => {
     expect(JSON.parse(exchange!.body)).toMatchObject({ code_challenge_method: 'S256' });
     expect(r.service.credential('openrouter')).toBe(emulator.issuedKeys()[0]);
 
-    await vi.waitFor(() => expect(r.store.load('openrouter')?.secret).toBe(emulator.issuedKeys()[0]));
+    await vi.waitFor(() =>
+      expect(r.store.load('openrouter')?.secret).toBe(emulator.issuedKeys()[0]),
+    );
     await vi.waitFor(() =>
       expect(r.service.state('openrouter').auth).toMatchObject({
         account: { limitRemaining: 9.75, stale: false },
@@ -187,7 +189,11 @@ describe('OpenRouter sign-in against the emulator', () => {
   it('rejects malformed pasted links with AUTH_CALLBACK_INVALID and keeps the attempt', async () => {
     const r = rig();
     await r.service.signIn('openrouter', 'deep-link');
-    for (const bad of ['hello', 'https://example.com/?code=x', `${SCHEME}://oauth/yooai/x?code=1`]) {
+    for (const bad of [
+      'hello',
+      'https://example.com/?code=x',
+      `${SCHEME}://oauth/yooai/x?code=1`,
+    ]) {
       await expect(r.service.handleCallbackUrl(bad, 'paste')).rejects.toMatchObject({
         code: 'AUTH_CALLBACK_INVALID',
       });
@@ -269,14 +275,35 @@ describe('OpenRouter sign-in against the emulator', () => {
   });
 
   const faults: [string, string, Fault][] = [
-    ['400 method mismatch', 'AUTH_EXCHANGE_METHOD_MISMATCH', { kind: 'status', status: 400, body: '{"error":{"code":400,"message":"Invalid code_challenge_method"}}', contentType: 'application/json' }],
-    ['403', 'AUTH_EXCHANGE_REJECTED', { kind: 'status', status: 403, contentType: 'application/json', body: '{}' }],
+    [
+      '400 method mismatch',
+      'AUTH_EXCHANGE_METHOD_MISMATCH',
+      {
+        kind: 'status',
+        status: 400,
+        body: '{"error":{"code":400,"message":"Invalid code_challenge_method"}}',
+        contentType: 'application/json',
+      },
+    ],
+    [
+      '403',
+      'AUTH_EXCHANGE_REJECTED',
+      { kind: 'status', status: 403, contentType: 'application/json', body: '{}' },
+    ],
     ['405', 'AUTH_EXCHANGE_NOT_ALLOWED', { kind: 'status', status: 405 }],
     ['404', 'HTTP_CLIENT_ERROR', { kind: 'status', status: 404 }],
-    ['429 with Retry-After', 'HTTP_RATE_LIMITED', { kind: 'status', status: 429, headers: { 'retry-after': '12' } }],
+    [
+      '429 with Retry-After',
+      'HTTP_RATE_LIMITED',
+      { kind: 'status', status: 429, headers: { 'retry-after': '12' } },
+    ],
     ['429 without Retry-After', 'HTTP_RATE_LIMITED', { kind: 'status', status: 429 }],
     ['500', 'HTTP_SERVER_ERROR', { kind: 'status', status: 500 }],
-    ['502 HTML', 'HTTP_SERVER_ERROR', { kind: 'status', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' }],
+    [
+      '502 HTML',
+      'HTTP_SERVER_ERROR',
+      { kind: 'status', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' },
+    ],
     ['503', 'HTTP_SERVER_ERROR', { kind: 'status', status: 503 }],
     ['504', 'HTTP_SERVER_ERROR', { kind: 'status', status: 504 }],
     ['200 HTML', 'HTTP_BAD_RESPONSE', { kind: 'html' }],
@@ -291,23 +318,26 @@ describe('OpenRouter sign-in against the emulator', () => {
     ['never answers', 'HTTP_TIMEOUT', { kind: 'hang' }],
   ];
 
-  it.each(faults)('exchange %s → %s, nothing stored, and a fresh attempt works', async (_n, code, fault) => {
-    const r = rig({ exchangeMs: 500 });
-    const link = await startAndApprove(r);
-    emulator.injectFault('/api/v1/auth/keys', fault);
-    const state = await r.service.handleCallbackUrl(link, 'os');
-    expect(state).toMatchObject({ auth: { status: 'signed-out' }, error: { code } });
-    if (fault.kind === 'status' && fault.status === 429 && fault.headers) {
-      expect(state?.error?.retryAfter).toBe(12);
-    }
-    await settle();
-    expect(r.store.load('openrouter')).toBeNull();
-    expect(r.service.credential('openrouter')).toBeNull();
+  it.each(faults)(
+    'exchange %s → %s, nothing stored, and a fresh attempt works',
+    async (_n, code, fault) => {
+      const r = rig({ exchangeMs: 500 });
+      const link = await startAndApprove(r);
+      emulator.injectFault('/api/v1/auth/keys', fault);
+      const state = await r.service.handleCallbackUrl(link, 'os');
+      expect(state).toMatchObject({ auth: { status: 'signed-out' }, error: { code } });
+      if (fault.kind === 'status' && fault.status === 429 && fault.headers) {
+        expect(state?.error?.retryAfter).toBe(12);
+      }
+      await settle();
+      expect(r.store.load('openrouter')).toBeNull();
+      expect(r.service.credential('openrouter')).toBeNull();
 
-    const retry = await startAndApprove(r);
-    const ok = await r.service.handleCallbackUrl(retry, 'os');
-    expect(ok?.auth.status).toBe('signed-in');
-  });
+      const retry = await startAndApprove(r);
+      const ok = await r.service.handleCallbackUrl(retry, 'os');
+      expect(ok?.auth.status).toBe('signed-in');
+    },
+  );
 
   it('offline (nothing listening) → NETWORK_OFFLINE', async () => {
     const r = rig();

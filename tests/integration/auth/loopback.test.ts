@@ -8,7 +8,11 @@ const PATH = '/oauth/openrouter/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ';
 function raw(
   port: number,
   options: { method?: string; path?: string; host?: string },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}> {
   return new Promise((resolve, reject) => {
     const req = request(
       {

@@ -43,7 +43,6 @@ const fake = vi.hoisted(() => {
       return mainIpc.on(channel);
     },
   };
-  // eslint-disable-next-line no-restricted-syntax -- the fake of Electron's ipcMain itself
   const electron = { app, ipcMain: recordingIpc, shell: {} };
   return { channels, registered, electron };
 });

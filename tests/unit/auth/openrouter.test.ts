@@ -13,7 +13,12 @@ import type { HttpResponse } from '../../../main/http/request';
 
 const BASE = new URL('https://openrouter.ai');
 
-function response(status: number, body: string, type = 'application/json', extra = {}): HttpResponse {
+function response(
+  status: number,
+  body: string,
+  type = 'application/json',
+  extra = {},
+): HttpResponse {
   return { status, body, headers: new Headers({ 'content-type': type, ...extra }) };
 }
 
@@ -69,7 +74,10 @@ describe('authorization URL', () => {
 
 describe('key exchange request', () => {
   it('POSTs JSON with code, verifier and S256', async () => {
-    const request = buildKeyExchangeRequest(BASE, { code: 'the-code', codeVerifier: 'the-verifier' });
+    const request = buildKeyExchangeRequest(BASE, {
+      code: 'the-code',
+      codeVerifier: 'the-verifier',
+    });
     expect(request.url.href).toBe('https://openrouter.ai/api/v1/auth/keys');
     expect(request.init.method).toBe('POST');
     expect(new Headers(request.init.headers).get('content-type')).toBe('application/json');
@@ -89,11 +97,15 @@ describe('key exchange request', () => {
 
 describe('key exchange response', () => {
   it('returns the key and user id', () => {
-    expect(processKeyExchangeResponse(response(200, '{"key":"sk-or-v1-abcdef","user_id":"u1"}'))).toEqual({
+    expect(
+      processKeyExchangeResponse(response(200, '{"key":"sk-or-v1-abcdef","user_id":"u1"}')),
+    ).toEqual({
       key: 'sk-or-v1-abcdef',
       userId: 'u1',
     });
-    expect(processKeyExchangeResponse(response(200, '{"key":"sk-or-v1-abcdef"}')).userId).toBeNull();
+    expect(
+      processKeyExchangeResponse(response(200, '{"key":"sk-or-v1-abcdef"}')).userId,
+    ).toBeNull();
   });
 
   it.each([

@@ -16,9 +16,9 @@ function event(options: { url: string; parent?: object | null; sender?: WebConte
 describe('IPC sender check (security.md 20)', () => {
   const trusted = () => ours;
   it('accepts our page in the top frame of our window', () => {
-    expect(isTrustedSender(event({ url: 'app://latchkey/index.html' }), trusted, 'app://latchkey')).toBe(
-      true,
-    );
+    expect(
+      isTrustedSender(event({ url: 'app://latchkey/index.html' }), trusted, 'app://latchkey'),
+    ).toBe(true);
   });
   it.each([
     ['a subframe', { url: 'app://latchkey/index.html', parent: {} }],
