@@ -11,7 +11,7 @@ export interface Row {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
+  return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
 /** Median and p95 of the samples, checked against a p95 (or median) budget. */
