@@ -27,6 +27,7 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       manifest: true,
+      minify: true,
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },
