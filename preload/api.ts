@@ -82,6 +82,11 @@ export interface ProviderState {
   readonly error: ErrorView | null;
   /** The page where the user can revoke the key on the provider's side. */
   readonly revokeUrl: string;
+  /**
+   * Grows with every change of this provider's state. Responses and events may arrive in any
+   * order (the harness uses two channels); the renderer keeps the highest revision.
+   */
+  readonly revision: number;
 }
 
 /** What the app knows about its environment, sent once at startup. */
@@ -192,7 +197,8 @@ export class LatchkeyApiError extends Error {
   readonly code: string;
   readonly view: ErrorView;
   constructor(view: ErrorView) {
-    super(view.code);
+    // contextBridge keeps only an error's message: the view travels in it as JSON.
+    super(JSON.stringify(view));
     this.name = 'LatchkeyApiError';
     this.code = view.code;
     this.view = view;

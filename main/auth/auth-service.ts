@@ -119,6 +119,7 @@ export class AuthService {
   readonly #reasons = new Map<ProviderId, SignedOutReason | null>();
   readonly #errors = new Map<ProviderId, ErrorView | null>();
   readonly #refreshing = new Map<ProviderId, Promise<void>>();
+  readonly #revisions = new Map<ProviderId, number>();
   #disposed = false;
 
   constructor(options: AuthServiceOptions) {
@@ -166,6 +167,7 @@ export class AuthService {
       auth: this.#authState(provider),
       error: this.#errors.get(provider) ?? null,
       revokeUrl: OPENROUTER.revokeUrl,
+      revision: this.#revisions.get(provider) ?? 0,
     };
   }
 
@@ -514,6 +516,7 @@ export class AuthService {
   }
 
   #publish(provider: ProviderId): void {
+    this.#revisions.set(provider, (this.#revisions.get(provider) ?? 0) + 1);
     if (!this.#disposed) this.#o.emit(this.state(provider));
   }
 }

@@ -25,7 +25,12 @@ test('IPC answers only the page’s own origin (the harness’s sender check)', 
   const origin = new URL(harness.url).origin;
   const ok = await ipc('auth:get-states', { origin });
   expect(await ok.json()).toMatchObject({ ok: true });
-  for (const headers of [{}, { origin: 'http://evil.example' }, { origin: 'null' }]) {
+  const foreign: Record<string, string>[] = [
+    {},
+    { origin: 'http://evil.example' },
+    { origin: 'null' },
+  ];
+  for (const headers of foreign) {
     const refused = await ipc('auth:get-states', headers);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: { code: 'IPC_FORBIDDEN_SENDER' } });

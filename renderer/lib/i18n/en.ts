@@ -1,0 +1,175 @@
+/**
+ * English messages: the reference catalog. Every other locale must have exactly these keys
+ * (checked at compile time in its own file). `{name}` is replaced by `t(key, { name })`.
+ *
+ * Error keys are `error.<CODE>` (what happened) and `error.<CODE>.next` (what to do next), one
+ * pair for every code in main/errors.ts `ERROR_CODES`; unknown codes fall back to
+ * `error.unknown`.
+ */
+export const en = {
+  'app.name': 'Latchkey',
+  'app.version': 'Version {version}',
+  'app.loading': 'Loading…',
+  'app.loadFailed': "Latchkey couldn't load your accounts.",
+
+  'sidebar.conversations': 'Conversations',
+  'sidebar.conversationsEmpty': 'Your conversations will appear here.',
+
+  'language.label': 'Language',
+  'language.en': 'English',
+  'language.zh-CN': '简体中文',
+
+  'main.welcomeTitle': 'Welcome to Latchkey',
+  'main.welcomeBody':
+    'Sign in to start chatting. You approve access in your own browser, so there is no API key to copy.',
+  'main.accountTitle': 'Your account',
+  'main.accountBody': 'Latchkey uses this account for every conversation.',
+
+  'chat.placeholderSignedOut': 'Chat arrives here once you are signed in',
+  'chat.placeholderSignedIn': 'Chat arrives here soon',
+  'chat.placeholderSignedInBody':
+    'You are signed in and ready. Conversations will open in this space.',
+
+  'provider.openrouter.tagline': 'One account for hundreds of AI models',
+
+  'status.signedOut': 'Signed out',
+  'status.signingIn': 'Signing in…',
+  'status.signedIn': 'Signed in',
+  'status.signedInAs': 'Signed in as {label}',
+
+  'signIn.primary': 'Sign in with {provider}',
+  'signIn.privacy': 'Latchkey never sees your password.',
+  'signIn.otherWays': 'Other ways to sign in',
+  'signIn.loopback': 'Sign in with a local redirect',
+  'signIn.loopbackHint':
+    "Use this if your browser can't hand the sign-in back to Latchkey. Your browser returns to a temporary address on this computer instead.",
+
+  'progress.title': 'Finish signing in in your browser',
+  'progress.body':
+    'We opened {provider} in your browser. Approve access there and you will come right back.',
+  'progress.expires': 'This request expires {when}.',
+  'progress.openAgain': 'Open the browser again',
+  'progress.cancel': 'Cancel sign-in',
+  'progress.paste': 'Paste sign-in link',
+  'progress.exchanging': 'Completing sign-in…',
+  'progress.exchangingBody': 'Almost there. Latchkey is getting your key from {provider}.',
+
+  'paste.label': 'Sign-in link',
+  'paste.hint':
+    'Didn’t come back automatically? Copy the full address your browser ended on and paste it here.',
+  'paste.placeholder': 'app.latchkey://oauth/…',
+  'paste.submit': 'Continue',
+  'paste.empty': 'Paste the sign-in link from your browser first.',
+
+  'account.unnamed': 'Unnamed key',
+  'account.used': 'Used',
+  'account.remaining': 'Remaining',
+  'account.limit': 'Limit {limit}',
+  'account.noLimit': 'No limit',
+  'account.freeTier': 'Free tier',
+  'account.updated': 'Updated {when}',
+  'account.lastKnown': 'Last known · {when}',
+  'account.offline': 'Offline',
+  'account.notLoaded': 'Account details are not loaded yet',
+  'account.refresh': 'Refresh account',
+  'account.signOut': 'Sign out',
+
+  'persistence.stored': 'Key stored encrypted on this device',
+  'persistence.sessionOnly':
+    "This device can't encrypt your key, so it will be forgotten when you quit.",
+  'persistence.rememberAnyway': 'Remember on this device anyway',
+  'persistence.rememberAnywayHint':
+    'If you choose this, the key is saved without encryption, in a file that anyone with access to this computer account can read.',
+  'persistence.storedWeak':
+    'Key remembered without encryption: anyone with access to this computer account can read it.',
+
+  'signedOut.user': 'You signed out, and the key was deleted from this device.',
+  'signedOut.userRevoke': 'The key itself keeps working until you revoke it.',
+  'signedOut.revokeLink': 'Revoke the key on {provider}',
+  'signedOut.revoked':
+    'Your key was revoked or is no longer valid, so you were signed out. Sign in again to get a new key.',
+  'signedOut.storeCorrupt':
+    "The sign-in saved on this device couldn't be read, so Latchkey set it aside. Sign in again to continue.",
+
+  'time.justNow': 'just now',
+
+  'error.retry': 'Try again',
+  'error.dismiss': 'Dismiss',
+  'error.providerSaid': '{provider} said:',
+  'error.code': 'Error code {code}',
+  'error.retryAfter': 'You can try again {when}.',
+  'error.unknown': 'Something unexpected went wrong.',
+  'error.unknown.next': 'Try again. If it keeps happening, restart Latchkey.',
+
+  'error.AUTH_CALLBACK_INVALID': "That sign-in link isn't valid.",
+  'error.AUTH_CALLBACK_INVALID.next':
+    "Copy the whole address from your browser's address bar, or start signing in again.",
+  'error.AUTH_CALLBACK_UNKNOWN': "That sign-in link doesn't match a sign-in started here.",
+  'error.AUTH_CALLBACK_UNKNOWN.next': 'Start signing in again from this window.',
+  'error.AUTH_NO_PENDING_SIGN_IN': 'There is no sign-in waiting to be finished.',
+  'error.AUTH_NO_PENDING_SIGN_IN.next': 'Start signing in again.',
+  'error.AUTH_SIGN_IN_EXPIRED': 'The sign-in took too long and expired.',
+  'error.AUTH_SIGN_IN_EXPIRED.next':
+    'Start again, and approve access in your browser within 10 minutes.',
+  'error.AUTH_DENIED': 'Access was not approved in the browser.',
+  'error.AUTH_DENIED.next': 'If that was a mistake, sign in again and approve access.',
+  'error.AUTH_PROVIDER_ERROR': "{provider} couldn't complete the sign-in.",
+  'error.AUTH_PROVIDER_ERROR.next': 'Try again in a moment.',
+  'error.AUTH_EXCHANGE_METHOD_MISMATCH':
+    '{provider} turned down the sign-in after a security check.',
+  'error.AUTH_EXCHANGE_METHOD_MISMATCH.next': 'Start signing in again.',
+  'error.AUTH_EXCHANGE_REJECTED':
+    "{provider} didn't accept this sign-in. The link may have been used already or expired.",
+  'error.AUTH_EXCHANGE_REJECTED.next': 'Start signing in again.',
+  'error.AUTH_EXCHANGE_NOT_ALLOWED': '{provider} refused the sign-in request.',
+  'error.AUTH_EXCHANGE_NOT_ALLOWED.next':
+    'Try again later. If it keeps happening, check for a Latchkey update.',
+  'error.AUTH_EXCHANGE_IN_PROGRESS': 'A sign-in is already being completed.',
+  'error.AUTH_EXCHANGE_IN_PROGRESS.next': 'Wait a moment for it to finish.',
+  'error.AUTH_KEY_REVOKED': 'Your key was revoked or is no longer valid.',
+  'error.AUTH_KEY_REVOKED.next': 'Sign in again to get a new key.',
+  'error.AUTH_BROWSER_OPEN_FAILED': "Latchkey couldn't open your web browser.",
+  'error.AUTH_BROWSER_OPEN_FAILED.next': 'Check that a default browser is set, then try again.',
+  'error.AUTH_LOOPBACK_FAILED':
+    "Latchkey couldn't set up a temporary sign-in address on this computer.",
+  'error.AUTH_LOOPBACK_FAILED.next': 'Try again, or use the standard sign-in.',
+  'error.HTTP_CLIENT_ERROR': '{provider} turned down the request.',
+  'error.HTTP_CLIENT_ERROR.next': 'Try again. If it keeps happening, sign out and sign in again.',
+  'error.HTTP_SERVER_ERROR': '{provider} is having trouble right now.',
+  'error.HTTP_SERVER_ERROR.next': 'Wait a minute, then try again.',
+  'error.HTTP_RATE_LIMITED': '{provider} received too many requests.',
+  'error.HTTP_RATE_LIMITED.next': 'Wait a little, then try again.',
+  'error.HTTP_BAD_RESPONSE': "{provider} sent an answer Latchkey couldn't understand.",
+  'error.HTTP_BAD_RESPONSE.next': 'This is usually temporary. Try again in a moment.',
+  'error.HTTP_RESPONSE_TOO_LARGE': '{provider} sent an unexpectedly large answer.',
+  'error.HTTP_RESPONSE_TOO_LARGE.next': 'Try again in a moment.',
+  'error.HTTP_TIMEOUT': '{provider} took too long to answer.',
+  'error.HTTP_TIMEOUT.next': 'Check your internet connection, then try again.',
+  'error.NETWORK_OFFLINE': "Latchkey can't reach {provider}.",
+  'error.NETWORK_OFFLINE.next': 'Check your internet connection or proxy, then try again.',
+  'error.STORE_WRITE_FAILED': "Latchkey couldn't save your sign-in on this device.",
+  'error.STORE_WRITE_FAILED.next': "Check that the disk isn't full, then try again.",
+  'error.STORE_CORRUPT': "The sign-in saved on this device couldn't be read.",
+  'error.STORE_CORRUPT.next': 'Sign in again to continue.',
+  'error.IPC_INVALID_ARGUMENT': "Latchkey received a request it couldn't handle.",
+  'error.IPC_INVALID_ARGUMENT.next': 'Try again. If it keeps happening, restart Latchkey.',
+  'error.IPC_FORBIDDEN_SENDER': 'That request was blocked to keep you safe.',
+  'error.IPC_FORBIDDEN_SENDER.next': 'Restart Latchkey, then try again.',
+  'error.SHELL_URL_REJECTED': 'Latchkey only opens secure web addresses, so that link was blocked.',
+  'error.SHELL_URL_REJECTED.next': 'If you trust the page, open it in your browser yourself.',
+  'error.CONFIG_INVALID': 'The settings for {provider} are incomplete or invalid.',
+  'error.CONFIG_INVALID.next': 'Check the provider settings, then try again.',
+  'error.INTERNAL': 'Something went wrong inside Latchkey.',
+  'error.INTERNAL.next': 'Try again. If it keeps happening, restart Latchkey.',
+
+  'notice.dismiss': 'Got it',
+  'notice.path': 'Moved to {path}',
+  'notice.STORE_CORRUPT_MOVED':
+    "Latchkey couldn't read its saved data, so it moved the file aside and started fresh.",
+  'notice.STORE_CORRUPT_MOVED.next': 'You may need to sign in again.',
+  'notice.STORE_WRITE_FAILED': "Latchkey couldn't save its data to disk.",
+  'notice.STORE_WRITE_FAILED.next':
+    "Recent changes may be lost when you quit. Check that the disk isn't full.",
+} satisfies Record<string, string>;
+
+export type MessageKey = keyof typeof en;
