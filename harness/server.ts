@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EventChannel, EventContract } from '../preload/api';
 import { createAppServices } from '../main/app-services';
@@ -18,21 +18,13 @@ import { createKeyfilePort } from '../main/credentials/keyfile-port';
 import { dispatch } from '../main/ipc/dispatch';
 import { createStreamLogger } from '../main/log';
 import { CONTENT_SECURITY_POLICY } from '../main/window/csp';
+import { mimeType, resolveStaticFile } from '../main/window/static-files';
 
 const root = resolve(import.meta.dirname, '..');
 const rendererDir = join(root, 'out', 'renderer');
 const bridgeFile = join(root, 'out', 'harness', 'bridge.js');
 
 const JSON_TYPE = 'application/json';
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 function fail(message: string): never {
   process.stderr.write(`harness: ${message}\n`);
@@ -123,7 +115,7 @@ async function serveStatic(res: ServerResponse, pathname: string) {
       '  <script src="/__harness/bridge.js"></script>\n  </head>',
     );
     res.writeHead(200, {
-      'content-type': MIME['.html'],
+      'content-type': mimeType('index.html'),
       'content-security-policy': CONTENT_SECURITY_POLICY,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
@@ -131,12 +123,12 @@ async function serveStatic(res: ServerResponse, pathname: string) {
     res.end(withBridge);
     return;
   }
-  const file = normalize(join(rendererDir, decodeURIComponent(pathname)));
-  if (!file.startsWith(rendererDir + sep)) return send(res, 404, 'not found', 'text/plain');
+  const file = resolveStaticFile(rendererDir, pathname);
+  if (!file) return send(res, 404, 'not found', 'text/plain');
   try {
     const body = await readFile(file);
     res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': mimeType(file),
       'x-content-type-options': 'nosniff',
     });
     res.end(body);

@@ -1,20 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
 import { protocol } from 'electron';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { mimeType, resolveStaticFile } from './static-files';
 
 /** The renderer's origin: served from `app://latchkey/`, never `file://` (security.md 19). */
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = 'app://latchkey';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
 
 /** Must run before `ready`: `app:` is a standard, secure scheme with fetch support. */
 export function registerAppSchemePrivileges(): void {
@@ -31,14 +22,13 @@ export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'latchkey') return new Response('not found', { status: 404 });
-    const relative = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
-    const file = normalize(join(rendererDir, relative));
-    if (!file.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
+    const file = resolveStaticFile(rendererDir, url.pathname);
+    if (!file) return new Response('not found', { status: 404 });
     try {
       const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+          'content-type': mimeType(file),
           'content-security-policy': CONTENT_SECURITY_POLICY,
           'x-content-type-options': 'nosniff',
         },
