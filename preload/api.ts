@@ -101,6 +101,104 @@ export interface AppInfo {
   readonly notices: readonly Notice[];
 }
 
+/** A model offered by the provider (OpenRouter `GET /api/v1/models`). */
+export interface ModelInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly contextLength: number | null;
+  /** USD per token, as the provider reports it; null when unknown. */
+  readonly promptPrice: number | null;
+  readonly completionPrice: number | null;
+  /** True when both prices are zero (OpenRouter's `:free` variants). */
+  readonly free: boolean;
+}
+
+/** The model list, possibly from the on-disk cache (offline). */
+export interface ModelsView {
+  readonly models: readonly ModelInfo[];
+  /** The model new conversations use (remembered across restarts). */
+  readonly defaultModel: string | null;
+  readonly fetchedAt: number | null;
+  /** True when the list comes from the cache because the provider could not be reached. */
+  readonly stale: boolean;
+}
+
+export type MessageRole = 'user' | 'assistant';
+
+/**
+ * - `streaming`: tokens are arriving.
+ * - `complete`: the provider sent a finish reason.
+ * - `stopped`: the user pressed Stop; the partial answer is kept.
+ * - `incomplete`: the stream ended without a finish reason; the partial answer is kept.
+ * - `error`: the provider reported an error (before or during the answer).
+ */
+export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'incomplete' | 'error';
+
+/** Token usage and cost of one answer, when the provider reports them. */
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  /** USD, when reported. */
+  readonly cost: number | null;
+}
+
+export interface ChatMessage {
+  readonly id: string;
+  readonly role: MessageRole;
+  readonly content: string;
+  readonly createdAt: number;
+  readonly status: MessageStatus;
+  /** The model that answered (assistant messages). */
+  readonly model: string | null;
+  readonly usage: Usage | null;
+  readonly finishReason: string | null;
+  readonly error: ErrorView | null;
+}
+
+export interface ConversationSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly model: string | null;
+  readonly messageCount: number;
+  /** True while an answer is streaming in this conversation. */
+  readonly streaming: boolean;
+}
+
+export interface Conversation extends ConversationSummary {
+  readonly messages: readonly ChatMessage[];
+  /** What the user typed but did not send, kept across restarts. */
+  readonly draft: string;
+}
+
+/** What `chat:send` and `chat:regenerate` return once the provider accepted the request. */
+export interface SendResult {
+  readonly conversation: ConversationSummary;
+  /** The user's message as stored (absent for regenerate). */
+  readonly userMessage: ChatMessage | null;
+  /** The assistant message being streamed (status `streaming`). */
+  readonly assistantMessage: ChatMessage;
+}
+
+/**
+ * New text of a streaming answer. Batched in main: at most one per animation frame (16 ms) per
+ * stream, the first one sent at once. `seq` grows by one per batch of a message.
+ */
+export interface StreamDelta {
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly seq: number;
+  readonly text: string;
+}
+
+/** Whether the providers can be reached, as last observed by main. */
+export interface Connectivity {
+  readonly online: boolean;
+  readonly checkedAt: number;
+}
+
 /** A one-off message from main (not tied to a provider state). */
 export interface Notice {
   readonly code: 'STORE_CORRUPT_MOVED' | 'STORE_WRITE_FAILED';
@@ -132,12 +230,44 @@ export interface InvokeContract {
   'settings:set-locale': { request: { locale: Locale }; response: Locale };
   /** Opens an https URL in the user's browser (the only way out of the app). */
   'shell:open-external': { request: { url: string }; response: undefined };
+  /** Probes the provider (after being offline); the answer also arrives as `app:connectivity`. */
+  'app:check-connectivity': { request: undefined; response: Connectivity };
+  'chat:list': { request: undefined; response: ConversationSummary[] };
+  /** Loads one conversation from disk (conversations are loaded lazily). */
+  'chat:open': { request: { id: string }; response: Conversation };
+  'chat:create': { request: { model: string | null }; response: Conversation };
+  'chat:rename': { request: { id: string; title: string }; response: ConversationSummary };
+  'chat:delete': { request: { id: string }; response: undefined };
+  'chat:set-draft': { request: { id: string; draft: string }; response: undefined };
+  /**
+   * Sends a message. Resolves once the provider accepted the request (the answer then streams
+   * as `chat:delta` / `chat:message`); rejects with the error otherwise (offline, 401, 402,
+   * 429, …) and stores nothing, so the caller keeps the text.
+   */
+  'chat:send': {
+    request: { conversationId: string; text: string; model: string };
+    response: SendResult;
+  };
+  /** Stops the streaming answer: the request is aborted, the partial answer kept. */
+  'chat:stop': { request: { conversationId: string }; response: undefined };
+  /** Replaces the last assistant answer with a new one. */
+  'chat:regenerate': {
+    request: { conversationId: string; model: string };
+    response: SendResult;
+  };
+  'models:list': { request: { refresh: boolean }; response: ModelsView };
+  'models:set-default': { request: { model: string }; response: ModelsView };
 }
 
 /** Payloads of every main → renderer event channel. */
 export interface EventContract {
   'auth:state': ProviderState;
   'app:notice': Notice;
+  'app:connectivity': Connectivity;
+  'chat:delta': StreamDelta;
+  /** A message changed state (streaming finished, stopped, failed). */
+  'chat:message': { readonly conversationId: string; readonly message: ChatMessage };
+  'chat:conversations': readonly ConversationSummary[];
 }
 
 export type InvokeChannel = keyof InvokeContract;
@@ -158,11 +288,27 @@ export const INVOKE_CHANNELS = [
   'account:refresh',
   'settings:set-locale',
   'shell:open-external',
+  'app:check-connectivity',
+  'chat:list',
+  'chat:open',
+  'chat:create',
+  'chat:rename',
+  'chat:delete',
+  'chat:set-draft',
+  'chat:send',
+  'chat:stop',
+  'chat:regenerate',
+  'models:list',
+  'models:set-default',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
   'auth:state',
   'app:notice',
+  'app:connectivity',
+  'chat:delta',
+  'chat:message',
+  'chat:conversations',
 ] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
@@ -187,9 +333,25 @@ export interface LatchkeyApi {
   refreshAccount(provider: ProviderId): Promise<ProviderState>;
   setLocale(locale: Locale): Promise<Locale>;
   openExternal(url: string): Promise<void>;
+  checkConnectivity(): Promise<Connectivity>;
+  listConversations(): Promise<ConversationSummary[]>;
+  openConversation(id: string): Promise<Conversation>;
+  createConversation(model: string | null): Promise<Conversation>;
+  renameConversation(id: string, title: string): Promise<ConversationSummary>;
+  deleteConversation(id: string): Promise<void>;
+  setDraft(id: string, draft: string): Promise<void>;
+  send(conversationId: string, text: string, model: string): Promise<SendResult>;
+  stop(conversationId: string): Promise<void>;
+  regenerate(conversationId: string, model: string): Promise<SendResult>;
+  listModels(refresh: boolean): Promise<ModelsView>;
+  setDefaultModel(model: string): Promise<ModelsView>;
   /** Subscriptions return a function that unsubscribes. */
   onAuthState(listener: (state: ProviderState) => void): () => void;
   onNotice(listener: (notice: Notice) => void): () => void;
+  onConnectivity(listener: (connectivity: Connectivity) => void): () => void;
+  onStreamDelta(listener: (delta: StreamDelta) => void): () => void;
+  onMessage(listener: (event: EventContract['chat:message']) => void): () => void;
+  onConversations(listener: (list: readonly ConversationSummary[]) => void): () => void;
 }
 
 /** Thrown in the renderer when an invoke returns `{ ok: false }`. */

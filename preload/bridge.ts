@@ -45,8 +45,32 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     dismissError: (provider) => invoke('auth:dismiss-error', { provider }),
     refreshAccount: (provider) => invoke('account:refresh', { provider }),
     setLocale: (locale) => invoke('settings:set-locale', { locale }),
-    openExternal: (url) => invoke('shell:open-external', { url }),
+    openExternal: async (url) => {
+      await invoke('shell:open-external', { url });
+    },
+    checkConnectivity: () => invoke('app:check-connectivity', undefined),
+    listConversations: () => invoke('chat:list', undefined),
+    openConversation: (id) => invoke('chat:open', { id }),
+    createConversation: (model) => invoke('chat:create', { model }),
+    renameConversation: (id, title) => invoke('chat:rename', { id, title }),
+    deleteConversation: async (id) => {
+      await invoke('chat:delete', { id });
+    },
+    setDraft: async (id, draft) => {
+      await invoke('chat:set-draft', { id, draft });
+    },
+    send: (conversationId, text, model) => invoke('chat:send', { conversationId, text, model }),
+    stop: async (conversationId) => {
+      await invoke('chat:stop', { conversationId });
+    },
+    regenerate: (conversationId, model) => invoke('chat:regenerate', { conversationId, model }),
+    listModels: (refresh) => invoke('models:list', { refresh }),
+    setDefaultModel: (model) => invoke('models:set-default', { model }),
     onAuthState: (listener) => on('auth:state', listener),
     onNotice: (listener) => on('app:notice', listener),
+    onConnectivity: (listener) => on('app:connectivity', listener),
+    onStreamDelta: (listener) => on('chat:delta', listener),
+    onMessage: (listener) => on('chat:message', listener),
+    onConversations: (listener) => on('chat:conversations', listener),
   };
 }
