@@ -9,6 +9,10 @@ import { SettingsStore } from './credentials/settings-store';
 import { DeepLinkIntake } from './deep-link/intake';
 import type { FetchLike } from './http/request';
 import { createHandlers } from './ipc/handlers';
+import { ChatService } from './chat/chat-service';
+import { ConversationStore } from './chat/conversation-store';
+import { ModelsCache } from './chat/models-cache';
+import { ConnectivityTracker } from './connectivity';
 import type { Handlers } from './ipc/dispatch';
 import type { Logger } from './log';
 import { checkExternalUrl } from './shell';
@@ -41,6 +45,7 @@ export interface AppServicesOptions {
 /** The app's services, wired once, with one `dispose`. */
 export interface AppServices {
   readonly auth: AuthService;
+  readonly chat: ChatService;
   readonly handlers: Handlers;
   readonly intake: DeepLinkIntake;
   /** Loads stored state (no network), reports a corrupt store, starts background refreshes. */
@@ -67,6 +72,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     ...(options.createContainer && { createContainer: options.createContainer }),
   });
   const settings = SettingsStore.open({ dir: options.dataDir });
+  const conversations = ConversationStore.open({ dir: options.dataDir });
+  const modelsCache = ModelsCache.open({ dir: options.dataDir });
+  const connectivity = new ConnectivityTracker({
+    onChange: (state) => options.emit('app:connectivity', state),
+  });
+  const fetchFn = connectivity.wrap(options.fetch);
   const policy = storagePolicy(options.encryption);
   let locale: Locale = resolveLocale(
     config.locale,
@@ -87,7 +98,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
 
   const auth = new AuthService({
     openrouterUrl: config.openrouterUrl,
-    fetch: options.fetch,
+    fetch: fetchFn,
     store: credentials.store,
     storagePolicy: policy,
     openExternal: openProviderPage,
@@ -98,6 +109,24 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     log,
     ...(options.now && { now: options.now }),
   });
+
+  const chat = new ChatService({
+    baseUrl: config.openrouterUrl,
+    fetch: fetchFn,
+    credential: () => auth.credential('openrouter'),
+    onKeyRejected: () => auth.keyRejected('openrouter'),
+    store: conversations.store,
+    models: modelsCache.cache,
+    emit: options.emit,
+    log,
+    ...(options.now && { now: options.now }),
+  });
+
+  const checkConnectivity = async () => {
+    if (auth.credential('openrouter')) await auth.refreshAccount('openrouter');
+    else await chat.listModels(true).catch(() => undefined);
+    return connectivity.state;
+  };
 
   const intake =
     options.intake ??
@@ -112,10 +141,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     deepLinksAvailable: options.deepLinksAvailable,
     weakEncryption: policy !== 'secure',
     notices,
+    connectivity: connectivity.state,
   });
 
   const handlers = createHandlers({
     auth,
+    chat,
+    checkConnectivity,
     appInfo,
     setLocale: (next) => {
       locale = next;
@@ -132,11 +164,18 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   let detach: (() => void) | null = null;
   return {
     auth,
+    chat,
     handlers,
     intake,
     start() {
       auth.restore();
-      for (const corrupt of [credentials.corrupt, settings.corrupt]) {
+      const problems = [
+        credentials.corrupt,
+        settings.corrupt,
+        ...conversations.problems,
+        ...modelsCache.problems,
+      ];
+      for (const corrupt of problems) {
         if (corrupt) {
           log.warn('store.corrupt-moved', { path: corrupt.movedTo });
           const notice: Notice = { code: 'STORE_CORRUPT_MOVED', path: corrupt.movedTo };
@@ -155,6 +194,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     dispose() {
       detach?.();
+      chat.dispose();
       auth.dispose();
     },
   };

@@ -99,6 +99,8 @@ export interface AppInfo {
   readonly weakEncryption: boolean;
   /** Notices raised during startup, before the renderer could subscribe. */
   readonly notices: readonly Notice[];
+  /** Whether the providers could be reached, as last observed (then `app:connectivity`). */
+  readonly connectivity: Connectivity;
 }
 
 /** A model offered by the provider (OpenRouter `GET /api/v1/models`). */

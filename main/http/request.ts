@@ -77,7 +77,11 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   return text + decoder.decode();
 }
 
-function transportError(error: unknown, timeout: AbortSignal): LatchkeyError {
+/**
+ * Maps a failed `fetch` (or body read) to a typed error: `HTTP_TIMEOUT` when `timeout` fired or
+ * the request was aborted, `HTTP_BAD_RESPONSE` for a refused redirect, else `NETWORK_OFFLINE`.
+ */
+export function transportError(error: unknown, timeout: AbortSignal): LatchkeyError {
   if (timeout.aborted) return new LatchkeyError('HTTP_TIMEOUT', {}, { cause: error });
   if (error instanceof Error && error.name === 'AbortError') {
     return new LatchkeyError('HTTP_TIMEOUT', {}, { cause: error });

@@ -1,10 +1,14 @@
-import type { AppInfo, Locale } from '../../preload/api';
+import type { AppInfo, Connectivity, Locale } from '../../preload/api';
 import type { AuthService } from '../auth/auth-service';
+import type { ChatService } from '../chat/chat-service';
 import type { Handlers } from './dispatch';
 
 /** What the handlers need from the services around the composition root. */
 export interface HandlerDeps {
   readonly auth: AuthService;
+  readonly chat: ChatService;
+  /** Probes the provider and returns what was observed. */
+  readonly checkConnectivity: () => Promise<Connectivity>;
   readonly appInfo: () => AppInfo;
   readonly setLocale: (locale: Locale) => Locale;
   /** Opens an https URL from the renderer (revocation page, model links). */
@@ -16,7 +20,7 @@ export interface HandlerDeps {
  * over HTTP by the browser harness, so both run exactly this code.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { auth } = deps;
+  const { auth, chat } = deps;
   return {
     'app:get-info': () => deps.appInfo(),
     'auth:get-states': () => auth.states(),
@@ -27,7 +31,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!state) throw new Error('unreachable: paste always reports');
       return state;
     },
-    'auth:sign-out': ({ provider }) => auth.signOut(provider),
+    'auth:sign-out': async ({ provider }) => {
+      await chat.stopAll();
+      return auth.signOut(provider);
+    },
     'auth:remember-anyway': ({ provider }) => auth.rememberAnyway(provider),
     'auth:dismiss-error': ({ provider }) => auth.dismissError(provider),
     'account:refresh': async ({ provider }) => {
@@ -39,5 +46,26 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await deps.openExternal(url);
       return undefined;
     },
+    'app:check-connectivity': () => deps.checkConnectivity(),
+    'chat:list': () => chat.list(),
+    'chat:open': ({ id }) => chat.open(id),
+    'chat:create': ({ model }) => chat.create(model),
+    'chat:rename': ({ id, title }) => chat.rename(id, title),
+    'chat:delete': async ({ id }) => {
+      await chat.delete(id);
+      return undefined;
+    },
+    'chat:set-draft': ({ id, draft }) => {
+      chat.setDraft(id, draft);
+      return undefined;
+    },
+    'chat:send': ({ conversationId, text, model }) => chat.send(conversationId, text, model),
+    'chat:stop': ({ conversationId }) => {
+      chat.stop(conversationId);
+      return undefined;
+    },
+    'chat:regenerate': ({ conversationId, model }) => chat.regenerate(conversationId, model),
+    'models:list': ({ refresh }) => chat.listModels(refresh),
+    'models:set-default': ({ model }) => chat.setDefaultModel(model),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { INVOKE_CHANNELS } from '../../../preload/api';
 import { dispatch, type Handlers } from '../../../main/ipc/dispatch';
 import { LatchkeyError } from '../../../main/errors';
 import { createMemoryLogger } from '../../../main/log';
@@ -7,18 +8,11 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const fail = () => {
     throw new Error('not expected');
   };
+  const all = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, fail])) as Handlers;
   return {
-    'app:get-info': fail,
+    ...all,
     'auth:get-states': () => [],
-    'auth:sign-in': fail,
-    'auth:cancel': fail,
-    'auth:submit-link': fail,
-    'auth:sign-out': fail,
-    'auth:remember-anyway': fail,
-    'auth:dismiss-error': fail,
-    'account:refresh': fail,
     'settings:set-locale': ({ locale }) => locale,
-    'shell:open-external': fail,
     ...overrides,
   };
 }

@@ -1,0 +1,189 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  startOpenRouterEmulator,
+  type OpenRouterEmulator,
+} from '../../fixtures/openrouter-emulator';
+import { startHarness, tempDataDir, type Harness } from '../support/harness';
+import { signInThroughBrowser } from '../support/sign-in';
+
+let emulator: OpenRouterEmulator;
+const harnesses: Harness[] = [];
+
+async function launch(dataDir = tempDataDir()): Promise<Harness> {
+  const harness = await startHarness({ dataDir, env: { LATCHKEY_OPENROUTER_URL: emulator.url } });
+  harnesses.push(harness);
+  return harness;
+}
+
+test.beforeEach(async () => {
+  emulator = await startOpenRouterEmulator();
+});
+test.afterEach(async () => {
+  await Promise.all(harnesses.splice(0).map((h) => h.stop()));
+  await emulator.close();
+});
+
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+const assistant = (page: Page) => page.getByRole('article', { name: 'Assistant message' });
+const user = (page: Page) => page.getByRole('article', { name: 'Your message' });
+
+async function send(page: Page, text: string) {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+test('send → streamed markdown → stop → regenerate → restart keeps the conversation and draft', async ({
+  page,
+  context,
+}) => {
+  const dataDir = tempDataDir();
+  const harness = await launch(dataDir);
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+
+  emulator.scriptChat({
+    content: '# Heading\n\nSome **bold** text.\n\n```ts\nconst answer = 42;\n```\n\n- one\n- two\n',
+  });
+  await send(page, 'Hello there');
+  await expect(user(page).last()).toContainText('Hello there');
+  await expect(assistant(page).last().getByRole('heading', { name: 'Heading' })).toBeVisible();
+  await expect(assistant(page).last().locator('strong')).toHaveText('bold');
+  await expect(assistant(page).last().locator('pre code')).toContainText('const answer = 42;');
+  await expect(assistant(page).last().locator('li')).toHaveCount(2);
+  await expect(composer(page)).toHaveValue('');
+
+  const chat = emulator.chatRequests().at(-1);
+  expect(chat?.headers['x-title']).toBe('Latchkey');
+  expect(chat?.headers['http-referer']).toBeTruthy();
+
+  emulator.scriptChat({ length: 200_000, paceMs: 5 });
+  await send(page, 'Tell me a long story');
+  const stop = page.getByRole('button', { name: 'Stop' });
+  await expect(stop).toBeVisible();
+  await expect(assistant(page).last()).not.toBeEmpty();
+  await stop.click();
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+  await expect.poll(() => emulator.disconnects().length).toBeGreaterThan(0);
+  const stoppedText = await assistant(page).last().innerText();
+  expect(stoppedText.length).toBeGreaterThan(0);
+
+  emulator.scriptChat({ content: 'A short, regenerated answer.' });
+  await page.getByRole('button', { name: 'Regenerate' }).last().click();
+  await expect(assistant(page).last()).toContainText('A short, regenerated answer.');
+  await expect(assistant(page)).toHaveCount(2);
+
+  await composer(page).fill('an unsent draft');
+  await page.waitForTimeout(800);
+  await harness.stop();
+
+  const again = await launch(dataDir);
+  await page.goto(again.url);
+  await expect(user(page).first()).toContainText('Hello there');
+  await expect(assistant(page).last()).toContainText('A short, regenerated answer.');
+  await expect(composer(page)).toHaveValue('an unsent draft');
+});
+
+test('offline: indicator shown, sending refused with an alert, draft kept', async ({
+  page,
+  context,
+}) => {
+  const dataDir = tempDataDir();
+  const harness = await launch(dataDir);
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  await send(page, 'First message');
+  await expect(assistant(page).last()).not.toBeEmpty();
+  await harness.stop();
+  await emulator.close();
+
+  const offline = await launch(dataDir);
+  await page.goto(offline.url);
+  await expect(page.getByText('Offline', { exact: true })).toBeVisible();
+  await expect(user(page).first()).toContainText('First message');
+  await send(page, 'Are you there?');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(composer(page)).toHaveValue('Are you there?');
+  await expect(user(page)).toHaveCount(1);
+  emulator = await startOpenRouterEmulator();
+});
+
+test('model output cannot execute or open anything', async ({ page, context }) => {
+  const harness = await launch();
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  let dialogs = 0;
+  page.on('dialog', (dialog) => {
+    dialogs++;
+    void dialog.dismiss();
+  });
+  emulator.scriptChat({
+    content: [
+      'Evil <img src=x onerror="window.__pwned=1"> image',
+      '',
+      '<script>window.__pwned=2</script>',
+      '',
+      '[js link](javascript:window.__pwned=3) and [file link](file:///etc/passwd)',
+      '',
+      '<a href="javascript:alert(1)">raw</a> <svg onload="alert(1)"></svg>',
+      '',
+      'A [good link](https://example.com/docs).',
+    ].join('\n'),
+  });
+  await send(page, 'Show me something dangerous');
+  const answer = assistant(page).last();
+  await expect(answer).toContainText('good link');
+  expect(await answer.locator('img, script, iframe, svg, object, embed').count()).toBe(0);
+  const hrefs = await answer.locator('a[href]').evaluateAll((links) =>
+    links.map((a) => a.getAttribute('href')),
+  );
+  expect(hrefs).toEqual(['https://example.com/docs']);
+  const opened = (await harness.openedUrls()).length;
+  for (const name of ['js link', 'file link']) {
+    await answer.getByText(name, { exact: true }).click();
+  }
+  await page.waitForTimeout(300);
+  expect(await harness.openedUrls()).toHaveLength(opened);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBe(
+    undefined,
+  );
+  expect(dialogs).toBe(0);
+  expect(page.url()).toBe(harness.url);
+
+  await answer.getByRole('link', { name: 'good link' }).click();
+  await expect.poll(async () => (await harness.openedUrls()).at(-1)).toBe(
+    'https://example.com/docs',
+  );
+});
+
+test('Enter while composing Chinese does not send', async ({ page, context }) => {
+  const harness = await launch();
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  const box = composer(page);
+  await box.focus();
+  await box.fill('ni');
+  await box.evaluate((element) => {
+    element.dispatchEvent(new CompositionEvent('compositionstart', { data: '' }));
+    element.dispatchEvent(
+      new KeyboardEvent('keydown', {
+        key: 'Enter',
+        code: 'Enter',
+        keyCode: 229,
+        isComposing: true,
+        bubbles: true,
+        cancelable: true,
+      }),
+    );
+  });
+  await page.waitForTimeout(300);
+  expect(emulator.chatRequests()).toHaveLength(0);
+  await expect(user(page)).toHaveCount(0);
+  await box.evaluate((element) => {
+    (element as HTMLTextAreaElement).value = '你好';
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+    element.dispatchEvent(new CompositionEvent('compositionend', { data: '你好' }));
+  });
+  await box.press('Enter');
+  await expect(user(page).last()).toContainText('你好');
+  expect(emulator.chatRequests()).toHaveLength(1);
+});
