@@ -123,9 +123,12 @@ export class ChatService {
     const conversation = this.#o.store.load(conversationId);
     const history = this.#history(conversation.messages);
     const userMessage = this.#message('user', text, null, 'complete');
-    return this.#start(conversation, model, [...history, { role: 'user', content: text }], [
-      userMessage,
-    ]);
+    return this.#start(
+      conversation,
+      model,
+      [...history, { role: 'user', content: text }],
+      [userMessage],
+    );
   }
 
   /** Replaces the last assistant answer with a new one, from the same history. */
@@ -222,13 +225,7 @@ export class ChatService {
     onAccepted?.();
     const assistant = this.#message('assistant', '', model, 'streaming');
     let summary = this.#o.store.appendMessages(conversation.id, [...newMessages, assistant]);
-    if (!summary.title) {
-      const firstUser =
-        conversation.messages.find((m) => m.role === 'user') ??
-        newMessages.find((m) => m.role === 'user');
-      if (firstUser) summary = this.#o.store.rename(conversation.id, titleFrom(firstUser.content));
-    }
-    if (summary.model !== model) summary = this.#o.store.setModel?.(conversation.id, model) ?? summary;
+    if (summary.model !== model) summary = this.#o.store.setModel(conversation.id, model);
     this.#o.store.setDraft(conversation.id, '');
 
     let resolveDone: () => void = () => undefined;
@@ -345,10 +342,7 @@ export class ChatService {
   #modelsView(models: readonly ModelInfo[], fetchedAt: number | null, stale: boolean): ModelsView {
     const remembered = this.#o.models.defaultModel();
     const defaultModel =
-      remembered ??
-      models.find((m) => m.id === PREFERRED_DEFAULT)?.id ??
-      models[0]?.id ??
-      null;
+      remembered ?? models.find((m) => m.id === PREFERRED_DEFAULT)?.id ?? models[0]?.id ?? null;
     return { models, defaultModel, fetchedAt, stale };
   }
 
@@ -359,10 +353,4 @@ export class ChatService {
   #publishList(): void {
     if (!this.#disposed) this.#o.emit('chat:conversations', this.list());
   }
-}
-
-/** A conversation title from the first user message: its first line, at most 60 characters. */
-export function titleFrom(text: string): string {
-  const line = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? '';
-  return line.length > 60 ? `${line.slice(0, 59).trimEnd()}…` : line;
 }

@@ -133,9 +133,9 @@ test('model output cannot execute or open anything', async ({ page, context }) =
   const answer = assistant(page).last();
   await expect(answer).toContainText('good link');
   expect(await answer.locator('img, script, iframe, svg, object, embed').count()).toBe(0);
-  const hrefs = await answer.locator('a[href]').evaluateAll((links) =>
-    links.map((a) => a.getAttribute('href')),
-  );
+  const hrefs = await answer
+    .locator('a[href]')
+    .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   expect(hrefs).toEqual(['https://example.com/docs']);
   const opened = (await harness.openedUrls()).length;
   for (const name of ['js link', 'file link']) {
@@ -150,9 +150,9 @@ test('model output cannot execute or open anything', async ({ page, context }) =
   expect(page.url()).toBe(harness.url);
 
   await answer.getByRole('link', { name: 'good link' }).click();
-  await expect.poll(async () => (await harness.openedUrls()).at(-1)).toBe(
-    'https://example.com/docs',
-  );
+  await expect
+    .poll(async () => (await harness.openedUrls()).at(-1))
+    .toBe('https://example.com/docs');
 });
 
 test('Enter while composing Chinese does not send', async ({ page, context }) => {

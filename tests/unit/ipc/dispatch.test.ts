@@ -8,7 +8,9 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const fail = () => {
     throw new Error('not expected');
   };
-  const all = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, fail])) as Handlers;
+  const all = Object.fromEntries(
+    INVOKE_CHANNELS.map((channel) => [channel, fail]),
+  ) as unknown as Handlers;
   return {
     ...all,
     'auth:get-states': () => [],

@@ -1,0 +1,646 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Atomically from 'atomically';
+import type { ChatMessage } from '../../../preload/api';
+import { ConversationStore, titleFromText } from '../../../main/chat/conversation-store';
+import { LatchkeyError } from '../../../main/errors';
+
+// Lets a test make the conversation file writes fail (conf, which writes the index, keeps the
+// real atomically: it is not inlined, so this mock does not reach it).
+const failWrites = vi.hoisted(() => ({ on: false }));
+vi.mock('atomically', async (importOriginal) => {
+  const real = await importOriginal<typeof Atomically>();
+  return {
+    ...real,
+    writeFileSync: (...args: Parameters<typeof real.writeFileSync>) => {
+      if (failWrites.on) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+      return real.writeFileSync(...args);
+    },
+  };
+});
+
+const POSIX = process.platform !== 'win32';
+const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
+
+let tmp: string;
+let conversationsDir: string;
+let clock: number;
+const now = () => clock;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-chat-'));
+  conversationsDir = path.join(tmp, 'data', 'conversations');
+  clock = T0;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  failWrites.on = false;
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function open(
+  options: { newId?: () => string; onProblem?: (p: { movedTo: string }) => void } = {},
+) {
+  return ConversationStore.open({ dir: path.join(tmp, 'data'), now, ...options });
+}
+
+let seq = 0;
+function message(role: ChatMessage['role'], content: string, extra: Partial<ChatMessage> = {}) {
+  seq += 1;
+  return {
+    id: `m-${seq}`,
+    role,
+    content,
+    createdAt: clock,
+    status: 'complete',
+    model: role === 'assistant' ? 'openai/gpt-4o-mini' : null,
+    usage: null,
+    finishReason: role === 'assistant' ? 'stop' : null,
+    error: null,
+    ...extra,
+  } satisfies ChatMessage;
+}
+
+function fileOf(id: string): string {
+  return path.join(conversationsDir, `${id}.json`);
+}
+
+const indexPath = () => path.join(conversationsDir, 'index.json');
+
+function expectCode(fn: () => unknown, code: string): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(LatchkeyError);
+  expect((caught as LatchkeyError).code).toBe(code);
+}
+
+/** Every entry of the conversations directory, sorted. */
+function entries(): string[] {
+  return fs.readdirSync(conversationsDir).sort();
+}
+
+describe('ConversationStore: lifecycle across restarts', () => {
+  it('creates, lists by recency, renames, keeps drafts and deletes, all surviving a re-open', () => {
+    const { store, problems } = open();
+    expect(problems).toEqual([]);
+    expect(store.list()).toEqual([]);
+
+    const a = store.create('openai/gpt-4o-mini');
+    expect(a).toMatchObject({
+      title: '',
+      model: 'openai/gpt-4o-mini',
+      messages: [],
+      draft: '',
+      messageCount: 0,
+      streaming: false,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    clock += 1000;
+    const b = store.create(null);
+    clock += 1000;
+    const c = store.create('anthropic/claude-3.5-sonnet');
+    expect(store.list().map((s) => s.id)).toEqual([c.id, b.id, a.id]);
+
+    clock += 1000;
+    store.appendMessages(a.id, [message('user', 'Hello there')]);
+    expect(store.list().map((s) => s.id)).toEqual([a.id, c.id, b.id]);
+
+    // Renaming and drafting do not reorder.
+    clock += 1000;
+    expect(store.rename(b.id, '  Trip plans  ')).toMatchObject({ id: b.id, title: 'Trip plans' });
+    store.setDraft(c.id, 'half a thought');
+    store.setDraft(b.id, 'to delete');
+    expect(store.list().map((s) => s.id)).toEqual([a.id, c.id, b.id]);
+
+    const reopened = open().store;
+    expect(reopened.list()).toEqual(store.list());
+    expect(reopened.list().every((s) => s.streaming === false)).toBe(true);
+    expect(reopened.load(c.id).draft).toBe('half a thought');
+    expect(reopened.load(b.id)).toMatchObject({ title: 'Trip plans', draft: 'to delete' });
+    expect(reopened.load(a.id)).toMatchObject({ title: 'Hello there', messageCount: 1 });
+
+    reopened.setDraft(c.id, '');
+    reopened.delete(b.id);
+    expect(fs.existsSync(fileOf(b.id))).toBe(false);
+    expectCode(() => reopened.load(b.id), 'CHAT_NOT_FOUND');
+
+    const third = open().store;
+    expect(third.list().map((s) => s.id)).toEqual([a.id, c.id]);
+    expect(third.load(c.id).draft).toBe('');
+    const index = JSON.parse(fs.readFileSync(indexPath(), 'utf8'));
+    expect(index.drafts).toEqual({});
+    expect(index.conversations.map((e: { id: string }) => e.id).sort()).toEqual(
+      [a.id, c.id].sort(),
+    );
+  });
+
+  it('writes the documented layout', () => {
+    const { store } = open();
+    const conversation = store.create('m/1');
+    store.appendMessages(conversation.id, [message('user', 'Hi')]);
+    store.setDraft(conversation.id, 'draft');
+    expect(JSON.parse(fs.readFileSync(indexPath(), 'utf8'))).toEqual({
+      version: 1,
+      conversations: [
+        {
+          id: conversation.id,
+          title: 'Hi',
+          createdAt: T0,
+          updatedAt: T0,
+          model: 'm/1',
+          messageCount: 1,
+        },
+      ],
+      drafts: { [conversation.id]: 'draft' },
+    });
+    const file = JSON.parse(fs.readFileSync(fileOf(conversation.id), 'utf8'));
+    expect(file).toEqual({
+      version: 1,
+      id: conversation.id,
+      title: 'Hi',
+      createdAt: T0,
+      updatedAt: T0,
+      model: 'm/1',
+      messages: [expect.objectContaining({ role: 'user', content: 'Hi' })],
+    });
+  });
+
+  it('appends, updates and removes messages, persisted', () => {
+    const { store } = open();
+    const { id } = store.create('m/1');
+    const user = message('user', 'Question?');
+    const assistant = message('assistant', '', { status: 'streaming', finishReason: null });
+    clock += 10;
+    expect(store.appendMessages(id, [user, assistant])).toMatchObject({
+      messageCount: 2,
+      updatedAt: T0 + 10,
+    });
+    clock += 10;
+    const finished: ChatMessage = {
+      ...assistant,
+      content: 'Answer.',
+      status: 'complete',
+      finishReason: 'stop',
+      usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, cost: 0.0001 },
+    };
+    expect(store.updateMessage(id, finished)).toMatchObject({ updatedAt: T0 + 20 });
+    expect(open().store.load(id).messages).toEqual([user, finished]);
+
+    expectCode(() => store.updateMessage(id, message('assistant', 'nope')), 'CHAT_NOT_FOUND');
+    expectCode(() => store.removeMessage(id, 'no-such-message'), 'CHAT_NOT_FOUND');
+
+    clock += 10;
+    expect(store.removeMessage(id, finished.id)).toMatchObject({ messageCount: 1 });
+    expect(open().store.load(id).messages).toEqual([user]);
+  });
+
+  it('sets the model of a conversation', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    expect(store.setModel(id, 'x/y')).toMatchObject({ model: 'x/y' });
+    expect(open().store.list()[0]?.model).toBe('x/y');
+    expect(open().store.load(id).model).toBe('x/y');
+  });
+
+  it('titles a conversation from its first user message only while the title is empty', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    store.appendMessages(id, [message('user', '\n\n   What is the tallest mountain?  \nDetails')]);
+    expect(store.load(id).title).toBe('What is the tallest mountain?');
+    store.appendMessages(id, [message('user', 'Another one')]);
+    expect(store.load(id).title).toBe('What is the tallest mountain?');
+
+    const renamed = store.create(null);
+    store.rename(renamed.id, 'Mine');
+    store.appendMessages(renamed.id, [message('user', 'Ignored for the title')]);
+    expect(store.load(renamed.id).title).toBe('Mine');
+
+    const long = 'a'.repeat(80);
+    expect(titleFromText(long)).toBe(`${'a'.repeat(59)}…`);
+    expect(Array.from(titleFromText('😀'.repeat(70)))).toHaveLength(60);
+    expect(titleFromText('😀'.repeat(60))).toBe('😀'.repeat(60));
+    expect(titleFromText('   ')).toBe('');
+  });
+
+  it('refuses invalid or duplicate messages and writes nothing', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    const first = message('user', 'one');
+    store.appendMessages(id, [first]);
+    const before = fs.readFileSync(fileOf(id));
+    expectCode(() => store.appendMessages(id, [first]), 'STORE_WRITE_FAILED');
+    expectCode(
+      () => store.appendMessages(id, [{ ...message('user', 'x'), role: 'system' as never }]),
+      'STORE_WRITE_FAILED',
+    );
+    expectCode(
+      () => store.appendMessages(id, [{ ...message('user', 'x'), createdAt: Number.NaN }]),
+      'STORE_WRITE_FAILED',
+    );
+    expect(fs.readFileSync(fileOf(id))).toEqual(before);
+    expect(store.load(id).messages).toEqual([first]);
+  });
+
+  it('keeps large messages (1 MB) intact', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    const big = message('assistant', `${'x'.repeat(1024 * 1024 - 3)}é\u{1F600}`);
+    store.appendMessages(id, [big]);
+    expect(open().store.load(id).messages[0]?.content).toBe(big.content);
+  });
+});
+
+describe('ConversationStore: lazy loading', () => {
+  it('lists from the index without reading any conversation file', () => {
+    const { store } = open();
+    const ids = [store.create(null).id, store.create(null).id];
+    for (const id of ids) store.appendMessages(id, [message('user', `hello ${id}`)]);
+
+    const readSpy = vi.spyOn(fs, 'readFileSync');
+    const openSpy = vi.spyOn(fs, 'openSync');
+    const reopened = open().store;
+    reopened.list();
+    const touched = [...readSpy.mock.calls, ...openSpy.mock.calls].map((call) => String(call[0]));
+    expect(touched.filter((p) => ids.some((id) => p.includes(id)))).toEqual([]);
+
+    readSpy.mockClear();
+    reopened.load(ids[0]!);
+    expect(readSpy.mock.calls.map((call) => String(call[0]))).toContain(fileOf(ids[0]!));
+
+    // Cached: a second load and an append do not read the file again.
+    readSpy.mockClear();
+    reopened.load(ids[0]!);
+    reopened.appendMessages(ids[0]!, [message('assistant', 'hi')]);
+    expect(readSpy.mock.calls.map((call) => String(call[0]))).not.toContain(fileOf(ids[0]!));
+  });
+
+  it('lists a conversation whose file is corrupt until it is opened; then moves it aside', () => {
+    const { store } = open();
+    const good = store.create(null);
+    const bad = store.create(null);
+    store.appendMessages(bad.id, [message('user', 'soon broken')]);
+    const garbage = Buffer.from('{"version":1,"id":"not-what-it-was",\u0000 garbage');
+    fs.writeFileSync(fileOf(bad.id), garbage);
+
+    const reported: { movedTo: string }[] = [];
+    const { store: reopened, problems } = open({ onProblem: (p) => reported.push(p) });
+    expect(problems).toEqual([]);
+    expect(reopened.list().map((s) => s.id)).toContain(bad.id);
+    expect(reopened.list().find((s) => s.id === bad.id)?.title).toBe('soon broken');
+
+    expectCode(() => reopened.load(bad.id), 'STORE_CORRUPT');
+    expect(reported).toHaveLength(1);
+    const movedTo = reported[0]!.movedTo;
+    expect(path.dirname(movedTo)).toBe(conversationsDir);
+    expect(path.basename(movedTo)).toMatch(new RegExp(`^${bad.id}\\.corrupt-.*\\.json$`));
+    expect(fs.readFileSync(movedTo)).toEqual(garbage);
+    expect(fs.existsSync(fileOf(bad.id))).toBe(false);
+
+    expect(reopened.list().map((s) => s.id)).toEqual([good.id]);
+    expectCode(() => reopened.load(bad.id), 'CHAT_NOT_FOUND');
+    expect(
+      open()
+        .store.list()
+        .map((s) => s.id),
+    ).toEqual([good.id]);
+  });
+
+  it('refuses a conversation file of the wrong shape, tolerates unknown extra fields', () => {
+    const { store } = open();
+    const extra = store.create(null);
+    const wrong = store.create(null);
+    store.appendMessages(extra.id, [message('user', 'keep me')]);
+    store.appendMessages(wrong.id, [message('user', 'break me')]);
+
+    const withExtra = JSON.parse(fs.readFileSync(fileOf(extra.id), 'utf8'));
+    withExtra.futureField = { anything: true };
+    withExtra.messages[0].reactions = ['👍'];
+    fs.writeFileSync(fileOf(extra.id), JSON.stringify(withExtra));
+    const index = JSON.parse(fs.readFileSync(indexPath(), 'utf8'));
+    index.pinned = [extra.id];
+    fs.writeFileSync(indexPath(), JSON.stringify(index));
+
+    const wrongShape = JSON.parse(fs.readFileSync(fileOf(wrong.id), 'utf8'));
+    wrongShape.messages[0].role = 'system';
+    fs.writeFileSync(fileOf(wrong.id), JSON.stringify(wrongShape));
+
+    const { store: reopened, problems } = open();
+    expect(problems).toEqual([]);
+    expect(reopened.load(extra.id).messages[0]?.content).toBe('keep me');
+    expectCode(() => reopened.load(wrong.id), 'STORE_CORRUPT');
+  });
+
+  it('corrects a summary that disagrees with its file when the file is loaded', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    const staleIndex = fs.readFileSync(indexPath());
+    clock += 500;
+    store.appendMessages(id, [message('user', 'after the index')]);
+    // A crash between the conversation write and the index write.
+    fs.writeFileSync(indexPath(), staleIndex);
+
+    const reopened = open().store;
+    expect(reopened.list()[0]).toMatchObject({ messageCount: 0, title: '' });
+    reopened.load(id);
+    expect(reopened.list()[0]).toMatchObject({
+      messageCount: 1,
+      title: 'after the index',
+      updatedAt: T0 + 500,
+    });
+    expect(open().store.list()[0]).toMatchObject({ messageCount: 1 });
+  });
+});
+
+describe('ConversationStore: crash recovery', () => {
+  it('ignores and removes a stray temp file; the conversation keeps its last complete content', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    store.appendMessages(id, [message('user', 'committed')]);
+    const stray = `${fileOf(id)}.tmp-1735787045abc123`;
+    fs.writeFileSync(stray, '{"version":1,"id":"' + id + '","messages":[{"id":"half');
+    const strayIndex = `${indexPath()}.tmp-1735787045def456`;
+    fs.writeFileSync(strayIndex, '{"vers');
+
+    const { store: reopened, problems } = open();
+    expect(problems).toEqual([]);
+    expect(reopened.load(id).messages.map((m) => m.content)).toEqual(['committed']);
+    expect(fs.existsSync(stray)).toBe(false);
+    expect(fs.existsSync(strayIndex)).toBe(false);
+  });
+
+  it('rebuilds a garbage index from the files; a truncated file is moved aside, the rest intact', () => {
+    const { store } = open();
+    clock += 1;
+    const a = store.create('m/a');
+    clock += 1;
+    const b = store.create('m/b');
+    clock += 1;
+    const broken = store.create('m/c');
+    store.appendMessages(a.id, [message('user', 'Alpha'), message('assistant', 'A!')]);
+    store.appendMessages(b.id, [message('user', 'Beta')]);
+    store.appendMessages(broken.id, [message('user', 'Gamma')]);
+    store.setDraft(a.id, 'lost with the index');
+
+    const truncated = fs.readFileSync(fileOf(broken.id)).subarray(0, 40);
+    fs.writeFileSync(fileOf(broken.id), truncated);
+    const garbageIndex = Buffer.from('\u0000\u0001not json at all');
+    fs.writeFileSync(indexPath(), garbageIndex);
+    fs.writeFileSync(path.join(conversationsDir, 'notes.txt'), 'not a conversation');
+    fs.writeFileSync(path.join(conversationsDir, `${a.id.toUpperCase()}.json`), 'not ours');
+    fs.writeFileSync(path.join(conversationsDir, 'abc.json'), '{}');
+
+    const { store: reopened, problems } = open();
+    expect(problems).toHaveLength(2);
+    const [indexReport, fileReport] = [
+      problems.find((p) => path.basename(p.movedTo).startsWith('index.corrupt-')),
+      problems.find((p) => path.basename(p.movedTo).startsWith(`${broken.id}.corrupt-`)),
+    ];
+    expect(fs.readFileSync(indexReport!.movedTo)).toEqual(garbageIndex);
+    expect(fs.readFileSync(fileReport!.movedTo)).toEqual(truncated);
+
+    expect(
+      reopened
+        .list()
+        .map((s) => [s.id, s.title, s.messageCount])
+        .sort(),
+    ).toEqual(
+      [
+        [a.id, 'Alpha', 2],
+        [b.id, 'Beta', 1],
+      ].sort(),
+    );
+    expect(reopened.load(a.id).messages.map((m) => m.content)).toEqual(['Alpha', 'A!']);
+    expect(reopened.load(a.id).draft).toBe('');
+    expect(reopened.load(b.id).model).toBe('m/b');
+    expectCode(() => reopened.load(broken.id), 'CHAT_NOT_FOUND');
+
+    // The rebuilt index is on disk: the next open reads no conversation file.
+    const readSpy = vi.spyOn(fs, 'readFileSync');
+    const third = open();
+    expect(third.problems).toEqual([]);
+    expect(third.store.list()).toEqual(reopened.list());
+    expect(readSpy.mock.calls.map((call) => String(call[0]))).not.toContain(fileOf(a.id));
+    // Files that are not `<uuid>.json` were left alone.
+    expect(entries()).toEqual(
+      expect.arrayContaining(['notes.txt', 'abc.json', `${a.id.toUpperCase()}.json`]),
+    );
+  });
+
+  it('rebuilds a missing index without reporting a problem', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    store.appendMessages(id, [message('user', 'still here')]);
+    fs.rmSync(indexPath());
+    const { store: reopened, problems } = open();
+    expect(problems).toEqual([]);
+    expect(reopened.list()).toMatchObject([{ id, title: 'still here', messageCount: 1 }]);
+    expect(fs.existsSync(indexPath())).toBe(true);
+  });
+
+  it('adds a conversation whose file landed but whose index entry did not, drops the reverse', () => {
+    const { store } = open();
+    const kept = store.create(null);
+    const gone = store.create(null);
+    const indexBefore = fs.readFileSync(indexPath());
+    const orphan = store.create(null);
+    store.appendMessages(orphan.id, [message('user', 'orphan')]);
+    fs.writeFileSync(indexPath(), indexBefore);
+    fs.rmSync(fileOf(gone.id));
+
+    const { store: reopened, problems } = open();
+    expect(problems).toEqual([]);
+    expect(
+      reopened
+        .list()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([kept.id, orphan.id].sort());
+    expect(reopened.load(orphan.id).title).toBe('orphan');
+  });
+
+  it('forgets a conversation whose file vanished while the store was open', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    const reopened = open().store;
+    fs.rmSync(fileOf(id));
+    expectCode(() => reopened.load(id), 'CHAT_NOT_FOUND');
+    expect(reopened.list()).toEqual([]);
+  });
+
+  it('keeps memory in line with the disk when a conversation write fails', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    store.appendMessages(id, [message('user', 'one')]);
+    failWrites.on = true;
+    expectCode(() => store.appendMessages(id, [message('user', 'two')]), 'STORE_WRITE_FAILED');
+    expectCode(() => store.create(null), 'STORE_WRITE_FAILED');
+    failWrites.on = false;
+    expect(store.list()).toHaveLength(1);
+    expect(store.load(id).messages.map((m) => m.content)).toEqual(['one']);
+    expect(
+      open()
+        .store.load(id)
+        .messages.map((m) => m.content),
+    ).toEqual(['one']);
+  });
+});
+
+describe('ConversationStore: ids and files', () => {
+  it.skipIf(!POSIX)('writes files 0600 and creates its directory 0700', () => {
+    const { store } = open();
+    const { id } = store.create(null);
+    store.setDraft(id, 'x');
+    expect(fs.statSync(conversationsDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(fileOf(id)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(indexPath()).mode & 0o777).toBe(0o600);
+    fs.chmodSync(fileOf(id), 0o644);
+    store.appendMessages(id, [message('user', 'again')]);
+    expect(fs.statSync(fileOf(id)).mode & 0o777).toBe(0o600);
+  });
+
+  it('throws CHAT_NOT_FOUND for an unknown id everywhere', () => {
+    const { store } = open();
+    const unknown = randomUUID();
+    expectCode(() => store.load(unknown), 'CHAT_NOT_FOUND');
+    expectCode(() => store.rename(unknown, 'x'), 'CHAT_NOT_FOUND');
+    expectCode(() => store.delete(unknown), 'CHAT_NOT_FOUND');
+    expectCode(() => store.setDraft(unknown, 'x'), 'CHAT_NOT_FOUND');
+    expectCode(() => store.appendMessages(unknown, [message('user', 'x')]), 'CHAT_NOT_FOUND');
+    expectCode(() => store.updateMessage(unknown, message('user', 'x')), 'CHAT_NOT_FOUND');
+    expectCode(() => store.removeMessage(unknown, 'm'), 'CHAT_NOT_FOUND');
+    expectCode(() => store.setModel(unknown, 'x'), 'CHAT_NOT_FOUND');
+  });
+
+  it('refuses ids that are not lowercase UUIDs without touching the filesystem', () => {
+    const { store } = open();
+    const real = store.create(null);
+    const outside = path.join(tmp, 'data', 'secret.json');
+    const outsideContent = JSON.stringify({
+      version: 1,
+      id: real.id,
+      title: 'outside',
+      createdAt: 0,
+      updatedAt: 0,
+      model: null,
+      messages: [],
+    });
+    fs.writeFileSync(outside, outsideContent);
+
+    const spies = (
+      [
+        'readFileSync',
+        'writeFileSync',
+        'openSync',
+        'rmSync',
+        'unlinkSync',
+        'renameSync',
+        'existsSync',
+        'statSync',
+        'readdirSync',
+      ] as const
+    ).map((name) => vi.spyOn(fs, name));
+    const hostile = [
+      '../secret',
+      '..',
+      `${real.id}/../../secret`,
+      `../conversations/${real.id}`,
+      real.id.toUpperCase(),
+      `${real.id}.json`,
+      ` ${real.id}`,
+      '',
+      '__proto__',
+      'constructor',
+    ];
+    for (const id of hostile) {
+      expectCode(() => store.load(id), 'CHAT_NOT_FOUND');
+      expectCode(() => store.delete(id), 'CHAT_NOT_FOUND');
+      expectCode(() => store.rename(id, 'x'), 'CHAT_NOT_FOUND');
+      expectCode(() => store.setDraft(id, 'x'), 'CHAT_NOT_FOUND');
+      expectCode(() => store.appendMessages(id, [message('user', 'x')]), 'CHAT_NOT_FOUND');
+      expectCode(() => store.removeMessage(id, 'm'), 'CHAT_NOT_FOUND');
+    }
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+    expect(fs.readFileSync(outside, 'utf8')).toBe(outsideContent);
+    expect(store.list().map((s) => s.id)).toEqual([real.id]);
+  });
+
+  it('refuses a file whose inner id does not match its name', () => {
+    const { store } = open();
+    const a = store.create(null);
+    const b = store.create(null);
+    fs.copyFileSync(fileOf(a.id), fileOf(b.id));
+    const reported: { movedTo: string }[] = [];
+    expectCode(
+      () => open({ onProblem: (p) => reported.push(p) }).store.load(b.id),
+      'STORE_CORRUPT',
+    );
+    expect(reported).toHaveLength(1);
+  });
+
+  it('refuses an id from newId that is not a UUID', () => {
+    const { store } = open({ newId: () => '../escape' });
+    expectCode(() => store.create(null), 'INTERNAL');
+    expect(fs.existsSync(path.join(tmp, 'data', 'escape.json'))).toBe(false);
+  });
+});
+
+describe('ConversationStore: a 2,000-message conversation', () => {
+  it('writes and loads fast', () => {
+    const { store } = open();
+    const { id } = store.create('m/1');
+    const messages = Array.from({ length: 2000 }, (_, i) =>
+      message(
+        i % 2 === 0 ? 'user' : 'assistant',
+        `${i} `.padEnd(500, 'lorem ipsum dolor sit amet '),
+      ),
+    );
+
+    let start = performance.now();
+    store.appendMessages(id, messages);
+    const writeMs = performance.now() - start;
+    const bytes = fs.statSync(fileOf(id)).size;
+
+    start = performance.now();
+    const reopened = open().store;
+    const openMs = performance.now() - start;
+
+    start = performance.now();
+    const loaded = reopened.load(id);
+    const coldLoadMs = performance.now() - start;
+    expect(loaded.messages).toHaveLength(2000);
+    expect(loaded.messages[1999]?.content).toBe(messages[1999]?.content);
+
+    start = performance.now();
+    reopened.load(id);
+    const cachedLoadMs = performance.now() - start;
+
+    start = performance.now();
+    reopened.appendMessages(id, [message('user', 'one more')]);
+    const appendMs = performance.now() - start;
+
+    start = performance.now();
+    reopened.updateMessage(id, { ...messages[1999]!, content: 'edited' });
+    const updateMs = performance.now() - start;
+
+    console.log(
+      `[conversation-store] 2,000 messages, ${(bytes / 1024 / 1024).toFixed(2)} MB: ` +
+        `write ${writeMs.toFixed(1)} ms, open ${openMs.toFixed(1)} ms, ` +
+        `cold load ${coldLoadMs.toFixed(1)} ms, cached load ${cachedLoadMs.toFixed(2)} ms, ` +
+        `append ${appendMs.toFixed(1)} ms, update ${updateMs.toFixed(1)} ms`,
+    );
+    // Generous bounds against slow CI; the budget is 100 ms and the log shows the real figure.
+    expect(coldLoadMs).toBeLessThan(100);
+    expect(writeMs).toBeLessThan(1000);
+  });
+});
