@@ -1,7 +1,14 @@
 /** `npm run bench`: every benchmark, printed as a Markdown table against performance.md. */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { benchBundle } from './bundle.bench';
 import { benchSignIn } from './sign-in.bench';
 import { printTable } from './stats';
 
-const rows = [...(await benchSignIn())];
+const root = resolve(import.meta.dirname, '..');
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'ignore' });
+if (build.status !== 0) throw new Error('build failed');
+
+const rows = [...benchBundle(root), ...(await benchSignIn())];
 printTable(rows);
 if (rows.some((r) => !r.ok)) process.exitCode = 1;
