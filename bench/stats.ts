@@ -14,21 +14,26 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
-/** Median and p95 of the samples, checked against a p95 (or median) budget. */
+/**
+ * Median and p95 of the samples, checked against a p95 (or median) budget; `minMedian` is a
+ * floor, for throughputs (higher is better).
+ */
 export function summarize(
   metric: string,
   samples: readonly number[],
-  budget: { p95?: number; median?: number },
+  budget: { p95?: number; median?: number; minMedian?: number },
 ): Row {
   const sorted = [...samples].sort((a, b) => a - b);
   const median = percentile(sorted, 50);
   const p95 = percentile(sorted, 95);
   const ok =
     (budget.p95 === undefined || p95 <= budget.p95) &&
-    (budget.median === undefined || median <= budget.median);
+    (budget.median === undefined || median <= budget.median) &&
+    (budget.minMedian === undefined || median >= budget.minMedian);
   const text = [
     budget.p95 !== undefined ? `p95 ≤ ${budget.p95}` : '',
     budget.median !== undefined ? `median ≤ ${budget.median}` : '',
+    budget.minMedian !== undefined ? `median ≥ ${budget.minMedian}` : '',
   ]
     .filter(Boolean)
     .join(', ');

@@ -260,7 +260,7 @@ const chunkSchema = z.object({
 type Chunk = z.infer<typeof chunkSchema>;
 
 export interface ReadChatStreamOptions {
-  /** Receives one `chat.stream.malformed_chunks` line (a count, never content) when any were skipped. */
+  /** Gets one `chat.stream.malformed_chunks` line (a count, never content) if any were skipped. */
   readonly log?: Logger;
 }
 
@@ -361,7 +361,10 @@ function toUsage(usage: NonNullable<Chunk['usage']>): Usage {
   };
 }
 
-/** `GET /api/v1/models`: public, no key needed (https://openrouter.ai/docs/api-reference/list-available-models). */
+/**
+ * `GET /api/v1/models`: public, no key needed
+ * (https://openrouter.ai/docs/api-reference/list-available-models).
+ */
 export function buildModelsRequest(baseUrl: URL): HttpRequest {
   return {
     url: new URL('/api/v1/models', baseUrl),
@@ -392,8 +395,8 @@ const modelSchema = z.object({
 const modelsSchema = z.object({ data: z.array(z.unknown()) });
 
 /**
- * Processes `GET /api/v1/models` (send it with a 5 MB cap): pricing strings ("0.0000015",
- * USD per token) become numbers — negative or unparsable (`openrouter/auto` says "-1") → null —
+ * Processes `GET /api/v1/models` (send it with a 5 MB cap): pricing strings ("0.0000015", USD
+ * per token) become numbers — negative or unparsable (`openrouter/auto` says "-1") → null —
  * `free` when both are 0. Malformed and duplicate entries are skipped, not fatal; a body that
  * is not `{data: [...]}` is `HTTP_BAD_RESPONSE`.
  */

@@ -20,6 +20,9 @@ export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** Chunks up to this size are checked for ASCII in JS; larger ones always go to the decoder. */
 const ASCII_FAST_PATH_BYTES = 16;
+/** Pieces this short without a line end are held and fed to the parser together. */
+const HOLD_CHARS = 16;
+const HOLD_PIECES = 4096;
 
 /**
  * Bytes of a `text/event-stream` in, events out, synchronously (WHATWG HTML §9.2.6). Framing
@@ -36,6 +39,8 @@ export class SseDecoder {
   /** True when the decoder holds no partial UTF-8 sequence. */
   #clean = true;
   #overflow = false;
+  /** Tiny pieces without a line end, not yet fed to the parser. */
+  readonly #held: string[] = [];
 
   constructor(onEvent: (event: SseEvent) => void, options: SseOptions = {}) {
     this.#parser = createParser({
@@ -54,7 +59,15 @@ export class SseDecoder {
 
   /** Feeds the next bytes; events complete in them are delivered before this returns. */
   push(bytes: Uint8Array): void {
-    this.#feed(this.#decode(bytes));
+    const text = this.#decode(bytes);
+    if (text.length <= HOLD_CHARS && text.indexOf('\n') === -1 && text.indexOf('\r') === -1) {
+      // No event can complete before a line ends: hold tiny pieces (a server flushing byte by
+      // byte) and feed them to the parser together, sparing it a call per byte.
+      if (text.length > 0) this.#held.push(text);
+      if (this.#held.length >= HOLD_PIECES) this.#feed('');
+      return;
+    }
+    this.#feed(text);
   }
 
   /** The body ended: flushes the decoder. An event without its closing blank line is dropped. */
@@ -64,8 +77,8 @@ export class SseDecoder {
   }
 
   #decode(bytes: Uint8Array): string {
-    // Tiny chunks (a server or proxy flushing byte by byte) would pay the decoder's call
-    // overhead per byte; ASCII decoded with a clean decoder is the same text either way.
+    // Tiny chunks would pay the decoder's call overhead per byte; ASCII decoded with a clean
+    // decoder is the same text either way.
     if (this.#clean && bytes.length <= ASCII_FAST_PATH_BYTES) {
       const ascii = asciiText(bytes);
       if (ascii !== null) return ascii;
@@ -77,6 +90,11 @@ export class SseDecoder {
   }
 
   #feed(text: string): void {
+    if (this.#held.length > 0) {
+      this.#held.push(text);
+      text = this.#held.join('');
+      this.#held.length = 0;
+    }
     if (text.length > 0) this.#parser.feed(text);
     if (this.#overflow) throw new LatchkeyError('HTTP_RESPONSE_TOO_LARGE', { status: 200 });
   }

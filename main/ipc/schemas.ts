@@ -39,7 +39,10 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   'chat:set-draft': z.strictObject({ id, draft: z.string().max(MAX_MESSAGE_CHARS) }),
   'chat:send': z.strictObject({
     conversationId: id,
-    text: z.string().max(MAX_MESSAGE_CHARS).refine((t) => t.trim().length > 0),
+    text: z
+      .string()
+      .max(MAX_MESSAGE_CHARS)
+      .refine((t) => t.trim().length > 0),
     model,
   }),
   'chat:stop': z.strictObject({ conversationId: id }),

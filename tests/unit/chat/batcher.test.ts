@@ -39,10 +39,12 @@ class FakeClock {
 function setup(intervalMs = 16) {
   const clock = new FakeClock();
   const flushes: { text: string; seq: number; at: number }[] = [];
-  const batcher = new DeltaBatcher(
-    (text, seq) => flushes.push({ text, seq, at: clock.time }),
-    { intervalMs, setTimer: clock.setTimer, clearTimer: clock.clearTimer, now: clock.now },
-  );
+  const batcher = new DeltaBatcher((text, seq) => flushes.push({ text, seq, at: clock.time }), {
+    intervalMs,
+    setTimer: clock.setTimer,
+    clearTimer: clock.clearTimer,
+    now: clock.now,
+  });
   return { clock, flushes, batcher };
 }
 
@@ -132,16 +134,21 @@ describe('DeltaBatcher', () => {
   it('a timer that fires early does not flush inside the interval', () => {
     const clock = new FakeClock();
     const flushes: number[] = [];
+    const delays: number[] = [];
     const batcher = new DeltaBatcher(() => flushes.push(clock.time), {
       now: clock.now,
       clearTimer: clock.clearTimer,
-      // Fires 3 ms early, as coarse timers may.
-      setTimer: (fn, ms) => clock.setTimer(fn, Math.max(0, ms - 3)),
+      // The first timer fires 3 ms early, as coarse timers may.
+      setTimer: (fn, ms) => {
+        delays.push(ms);
+        return clock.setTimer(fn, delays.length === 1 ? ms - 3 : ms);
+      },
     });
     batcher.push('a');
     batcher.push('b');
     clock.advance(100);
     expect(flushes).toEqual([0, 16]);
+    expect(delays).toEqual([16, 3]);
   });
 
   it('3000 tok/s for 5 s: ≤ 1 flush per 16 ms, the first at once, nothing lost or reordered', () => {

@@ -13,13 +13,11 @@ import type { FetchLike, HttpResponse } from '../../../main/http/request';
 import { createMemoryLogger } from '../../../main/log';
 import {
   chunk,
-  collect,
   contentChunk,
   encode,
   fragments,
   RECORDED_OPENROUTER_STREAM,
   RECORDED_TEXT,
-  RECORDED_USAGE,
   streamOf,
 } from './fixtures';
 
@@ -105,9 +103,13 @@ describe('openStream', () => {
         headers: { 'content-type': 'text/event-stream' },
       });
     };
-    const response = await openStream(fetchFn, buildChatRequest(BASE, KEY, { model: 'm', messages: [] }), {
-      connectTimeoutMs: 1000,
-    });
+    const response = await openStream(
+      fetchFn,
+      buildChatRequest(BASE, KEY, { model: 'm', messages: [] }),
+      {
+        connectTimeoutMs: 1000,
+      },
+    );
     expect(init?.redirect).toBe('error');
     expect(init?.signal).toBeInstanceOf(AbortSignal);
     expect(response.bodyUsed).toBe(false);
@@ -190,7 +192,10 @@ describe('checkChatResponse', () => {
       [orError(400, 'not streaming'), 'application/json'],
       ['data: x\n\n', ''],
     ] as const) {
-      const response = new Response(body, { status: 200, headers: type ? { 'content-type': type } : {} });
+      const response = new Response(body, {
+        status: 200,
+        headers: type ? { 'content-type': type } : {},
+      });
       if (!type) response.headers.delete('content-type');
       const error = await caught(checkChatResponse(response));
       expect(error.code).toBe('HTTP_BAD_RESPONSE');
@@ -218,7 +223,9 @@ describe('checkChatResponse', () => {
     expect(JSON.stringify(leaky)).not.toContain('c4n4ry');
 
     const html = await caught(
-      checkChatResponse(new Response('<h1>502</h1>', { status: 502, headers: { 'content-type': 'text/html' } })),
+      checkChatResponse(
+        new Response('<h1>502</h1>', { status: 502, headers: { 'content-type': 'text/html' } }),
+      ),
     );
     expect(html.details.providerMessage).toBeUndefined();
   });
@@ -317,7 +324,11 @@ describe('readChatStream', () => {
   });
 
   it('a stream that ends without a finish reason is CHAT_STREAM_INCOMPLETE, after its deltas', async () => {
-    const { events, error } = await run([': OPENROUTER PROCESSING\n\n', contentChunk('par'), contentChunk('tial')]);
+    const { events, error } = await run([
+      ': OPENROUTER PROCESSING\n\n',
+      contentChunk('par'),
+      contentChunk('tial'),
+    ]);
     expect(text(events)).toBe('partial');
     expect(error).toBeInstanceOf(LatchkeyError);
     expect((error as LatchkeyError).code).toBe('CHAT_STREAM_INCOMPLETE');
@@ -459,7 +470,12 @@ describe('models', () => {
             context_length: 131072,
             pricing: { prompt: '0', completion: '0' },
           },
-          { id: 'openrouter/auto', name: 'Auto Router', context_length: 2000000, pricing: { prompt: '-1', completion: '-1' } },
+          {
+            id: 'openrouter/auto',
+            name: 'Auto Router',
+            context_length: 2000000,
+            pricing: { prompt: '-1', completion: '-1' },
+          },
           { id: 'odd/one', pricing: { prompt: 'abc', completion: '' }, context_length: 'big' },
           { id: 'half/free', name: ' ', pricing: { prompt: 0, completion: '0.000001' } },
           { id: 'openai/gpt-4o-mini', name: 'duplicate' },

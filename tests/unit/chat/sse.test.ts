@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LatchkeyError } from '../../../main/errors';
 import { readSseEvents, SseDecoder, type SseEvent } from '../../../main/chat/sse';
-import {
-  collect,
-  encode,
-  fragments,
-  prng,
-  RECORDED_OPENROUTER_STREAM,
-  streamOf,
-} from './fixtures';
+import { collect, encode, fragments, prng, RECORDED_OPENROUTER_STREAM, streamOf } from './fixtures';
 
 const read = (parts: readonly (string | Uint8Array)[]) => collect(readSseEvents(streamOf(parts)));
 
@@ -59,9 +52,9 @@ describe('SSE framing', () => {
 
   it('drops an event the body ends before its blank line, and a leading BOM', async () => {
     expect(await read(['\uFEFFdata: a\n\ndata: cut'])).toEqual([{ data: 'a' }]);
-    expect(await read([new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf]), 'data: a\n\n'])).toEqual(
-      [{ data: 'a' }],
-    );
+    expect(
+      await read([new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf]), 'data: a\n\n']),
+    ).toEqual([{ data: 'a' }]);
   });
 
   it('keeps UTF-8 characters split at every byte (CJK, emoji, ZWJ sequences)', async () => {
@@ -99,7 +92,7 @@ describe('SSE framing', () => {
       const bytes = Uint8Array.from(parts);
       const oneShot = decodeSync([bytes]);
       const pieces: Uint8Array[] = [];
-      for (let i = 0; i < bytes.length; ) {
+      for (let i = 0; i < bytes.length;) {
         const size = 1 + Math.floor(random() * (random() < 0.5 ? 3 : 40));
         pieces.push(bytes.subarray(i, i + size));
         i += size;

@@ -1,0 +1,376 @@
+/**
+ * Streaming markdown for chat answers: finished blocks are lexed, rendered and sanitized once; only
+ * the open tail since the last safe cut (see `boundaries.ts`) is re-lexed per update, and an open
+ * code fence is extended line by line without re-lexing at all. performance.md: re-parsing a whole
+ * answer per token is O(n²); this is O(tail) per update.
+ */
+import { FENCE_OPENER, fenceCloser, findCuts } from './boundaries';
+import {
+  CODE_BLOCK_CLOSE,
+  codeBlockOpen,
+  emptyLinks,
+  escapeText,
+  lexSection,
+  normalizeLang,
+  renderToken,
+  type LinkMap,
+  type Piece,
+  type TokenHtml,
+} from './render';
+import { sanitize as sanitizeWithDompurify, type Sanitize } from './sanitize';
+import type { Token } from 'marked';
+
+/** One top-level block of a rendered answer. */
+export interface RenderedBlock {
+  /** The block's index in `blocks`; stable, since blocks before the tail never move. */
+  readonly id: number;
+  /** Sanitized html. */
+  readonly html: string;
+  /** No later text can change this block. */
+  readonly closed: boolean;
+  /** Set for top-level code blocks: the raw code to copy or highlight. */
+  readonly code?: { readonly lang: string | null; readonly text: string };
+}
+
+export interface IncrementalMarkdownOptions {
+  /** Called once per top-level code block when it can no longer change (its fence closed, or the
+   * stream finished), so the UI can `highlightCode` it and swap the html in. */
+  readonly onCodeBlockClosed?: (block: RenderedBlock) => void;
+}
+
+interface OpenFence {
+  readonly closer: RegExp;
+  /** marked's indentation compensation: an opening fence indented by n strips up to n from each line. */
+  readonly indent: number;
+  readonly lang: string | null;
+  /** The last line, not yet ended by a newline. */
+  pending: string;
+  /** Escaped html of the ended content lines, each followed by a newline. */
+  body: string;
+  /** The ended content lines, each followed by a newline. */
+  text: string;
+}
+
+const ESCAPED_PUNCTUATION = /\\([\p{P}\p{S}])/gu;
+
+function compensate(line: string, indent: number): string {
+  if (indent === 0) return line;
+  const leading = /^\s+/.exec(line)?.[0].length ?? 0;
+  return line.slice(Math.min(leading, indent));
+}
+
+/**
+ * The engine behind `IncrementalMarkdown`, with the sanitizer passed in so Node tests and benchmarks
+ * can run it without a browser DOM. Application code uses `IncrementalMarkdown`.
+ */
+export class MarkdownStream {
+  readonly #sanitize: Sanitize;
+  readonly #onCodeBlockClosed: ((block: RenderedBlock) => void) | undefined;
+  readonly #blocks: RenderedBlock[] = [];
+  /** Pre-sanitize html of the tail's blocks, to skip re-sanitizing a block that did not change. */
+  #tailSources: string[] = [];
+  #closedCount = 0;
+  #closedText = '';
+  #tail = '';
+  #links: LinkMap = emptyLinks();
+  #fence: OpenFence | null = null;
+  #pendingCR = false;
+  #finished = false;
+  #lexedChars = 0;
+  // Per-update bookkeeping.
+  #base = 0;
+  #oldTail: RenderedBlock[] = [];
+  #oldSources: string[] = [];
+  #newlyClosedCode: RenderedBlock[] = [];
+  /** Sanitized list items and table rows of the previous and the current update. */
+  #pieces = new Map<string, string>();
+  #nextPieces = new Map<string, string>();
+
+  constructor(sanitize: Sanitize, options: IncrementalMarkdownOptions = {}) {
+    this.#sanitize = sanitize;
+    this.#onCodeBlockClosed = options.onCodeBlockClosed;
+  }
+
+  /** All top-level blocks: closed ones first, then the open tail. Updated in place by `append`. */
+  get blocks(): readonly RenderedBlock[] {
+    return this.#blocks;
+  }
+
+  /** Characters handed to the lexer so far: the work measure behind the O(tail) claim, for tests. */
+  get lexedChars(): number {
+    return this.#lexedChars;
+  }
+
+  /** The text appended so far, line endings normalized to `\n`. */
+  get text(): string {
+    return this.#closedText + this.#tail;
+  }
+
+  /**
+   * Adds streamed text. Returns the index of the first block that changed: blocks before it are the
+   * same objects as before the call; the list may also have grown or shrunk from there.
+   */
+  append(chunk: string): { changedFrom: number } {
+    if (this.#finished) throw new Error('IncrementalMarkdown: append() after finish()');
+    const text = this.#normalize(chunk);
+    if (!text) return { changedFrom: this.#blocks.length };
+    this.#begin();
+    this.#tail += text;
+    // While a fence is open only the new text is scanned; once it closes, the rest is a new tail.
+    if (!this.#fence || this.#feedFence(text)) this.#process();
+    return this.#end();
+  }
+
+  /** Ends the stream: the tail is lexed once more as a whole and every block is closed. */
+  finish(): { changedFrom: number } {
+    if (this.#finished) return { changedFrom: this.#blocks.length };
+    this.#finished = true;
+    this.#begin();
+    if (this.#pendingCR) {
+      this.#pendingCR = false;
+      this.#tail += '\n';
+    }
+    const rest = this.#tail;
+    this.#fence = null;
+    this.#tail = '';
+    if (rest) this.#closeSection(rest);
+    return this.#end();
+  }
+
+  #normalize(chunk: string): string {
+    let text = this.#pendingCR ? `\r${chunk}` : chunk;
+    // A chunk ending in \r may be half of \r\n: hold it until the next chunk says which.
+    this.#pendingCR = text.endsWith('\r');
+    if (this.#pendingCR) text = text.slice(0, -1);
+    return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  }
+
+  #begin(): void {
+    this.#base = this.#closedCount;
+    this.#oldTail = this.#blocks.splice(this.#base);
+    this.#oldSources = this.#tailSources;
+    this.#tailSources = [];
+    this.#newlyClosedCode = [];
+  }
+
+  #end(): { changedFrom: number } {
+    this.#pieces = this.#nextPieces;
+    this.#nextPieces = new Map();
+    const blocks = this.#blocks;
+    let i = this.#base;
+    while (
+      i < blocks.length &&
+      i - this.#base < this.#oldTail.length &&
+      blocks[i] === this.#oldTail[i - this.#base]
+    ) {
+      i++;
+    }
+    this.#oldTail = [];
+    this.#oldSources = [];
+    const closedCode = this.#newlyClosedCode;
+    this.#newlyClosedCode = [];
+    for (const block of closedCode) this.#onCodeBlockClosed?.(block);
+    return { changedFrom: i };
+  }
+
+  /** Lexes the tail, closes every section before its last safe cut, and renders what is left. */
+  #process(): void {
+    for (;;) {
+      const opener = FENCE_OPENER.exec(this.#tail);
+      if (opener) {
+        if (this.#openFence(opener)) continue;
+        return;
+      }
+      const tail = this.#tail;
+      const { tokens } = this.#lex(tail);
+      const cuts = findCuts(tail, tokens);
+      const last = cuts.at(-1);
+      if (!last) {
+        this.#renderTail(tokens);
+        return;
+      }
+      let start = 0;
+      let definitions = false;
+      for (const cut of cuts) {
+        definitions = this.#closeSection(tail.slice(start, cut.offset)) || definitions;
+        start = cut.offset;
+      }
+      this.#tail = tail.slice(last.offset);
+      // The tokens after the cut are what lexing the rest alone gives, unless a closed section
+      // defined links, which the rest must now see as earlier definitions.
+      if (!definitions && !FENCE_OPENER.test(this.#tail)) {
+        this.#renderTail(tokens.slice(last.token));
+        return;
+      }
+    }
+  }
+
+  /** Lexes, renders and sanitizes a finished section: the only time its blocks are built. */
+  #closeSection(text: string): boolean {
+    const { tokens, links } = this.#lex(text);
+    this.#links = links;
+    this.#closedText += text;
+    let definitions = false;
+    for (const token of tokens) {
+      if (token.type === 'def') definitions = true;
+      const rendered = renderToken(token, this.#blocks.length);
+      if (!rendered) continue;
+      const block = this.#block(rendered, true);
+      this.#blocks.push(block);
+      if (block.code) this.#newlyClosedCode.push(block);
+    }
+    this.#closedCount = this.#blocks.length;
+    return definitions;
+  }
+
+  #lex(text: string): ReturnType<typeof lexSection> {
+    this.#lexedChars += text.length;
+    return lexSection(text, this.#links);
+  }
+
+  #renderTail(tokens: readonly Token[]): void {
+    for (const token of tokens) {
+      const rendered = renderToken(token, this.#blocks.length);
+      if (!rendered) continue;
+      this.#blocks.push(this.#block(rendered, false));
+      this.#tailSources.push(rendered.html);
+    }
+  }
+
+  /** A block for the next index, reusing the previous update's object or sanitized html if unchanged. */
+  #block(rendered: TokenHtml, closed: boolean): RenderedBlock {
+    const id = this.#blocks.length;
+    const previous = this.#oldTail[id - this.#base];
+    let html: string;
+    if (previous && this.#oldSources[id - this.#base] === rendered.html) {
+      if (previous.closed === closed) return previous;
+      html = previous.html;
+    } else if (rendered.trusted) {
+      html = rendered.html;
+    } else {
+      html =
+        (rendered.pieces && this.#sanitizePieces(rendered.pieces)) ?? this.#sanitize(rendered.html);
+    }
+    return rendered.code ? { id, html, closed, code: rendered.code } : { id, html, closed };
+  }
+
+  /** Sanitizes a list or table part by part, reusing the parts that did not change. Null when a
+   * table row does not come back in its wrapper (then the whole block is sanitized instead). */
+  #sanitizePieces(pieces: readonly Piece[]): string | null {
+    let html = '';
+    for (const piece of pieces) {
+      if (piece.trusted) {
+        html += piece.html;
+        continue;
+      }
+      const key = `${piece.context ?? ''}\0${piece.html}`;
+      let clean = this.#nextPieces.get(key) ?? this.#pieces.get(key);
+      if (clean === undefined) {
+        if (piece.context) {
+          const [open, close] = [`<table><${piece.context}>`, `</${piece.context}></table>`];
+          const wrapped = this.#sanitize(open + piece.html + close);
+          if (!wrapped.startsWith(open) || !wrapped.endsWith(close)) return null;
+          clean = wrapped.slice(open.length, -close.length);
+        } else {
+          clean = this.#sanitize(piece.html);
+        }
+      }
+      this.#nextPieces.set(key, clean);
+      html += clean;
+    }
+    return html;
+  }
+
+  /** Starts the fence fast path on a tail that begins with a complete opening line. Returns true
+   * when the fence already closed (the tail now starts after it), false while it stays open. */
+  #openFence(opener: RegExpExecArray): boolean {
+    const [line, marker = '```', info = ''] = opener;
+    this.#fence = {
+      closer: fenceCloser(marker),
+      indent: marker.startsWith('`') ? line.length - line.trimStart().length : 0,
+      lang: normalizeLang(info.trim().replace(ESCAPED_PUNCTUATION, '$1')),
+      pending: '',
+      body: '',
+      text: '',
+    };
+    return this.#feedFence(this.#tail.slice(line.length));
+  }
+
+  /**
+   * Scans only the new text for the closing line; content lines are escaped and appended. Returns
+   * true when the fence closed: its section is closed and the tail starts after it.
+   */
+  #feedFence(text: string): boolean {
+    const fence = this.#fence;
+    if (!fence) return true;
+    const textStart = this.#tail.length - text.length;
+    let position = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', position)) {
+      const line = fence.pending + text.slice(position, newline);
+      fence.pending = '';
+      position = newline + 1;
+      if (fence.closer.test(line)) {
+        const end = textStart + position;
+        const section = this.#tail.slice(0, end);
+        this.#tail = this.#tail.slice(end);
+        this.#fence = null;
+        this.#closeSection(section);
+        return true;
+      }
+      const content = compensate(line, fence.indent);
+      fence.body += `${escapeText(content)}\n`;
+      fence.text += `${content}\n`;
+    }
+    fence.pending += text.slice(position);
+    this.#renderOpenFence(fence);
+    return false;
+  }
+
+  #renderOpenFence(fence: OpenFence): void {
+    const id = this.#blocks.length;
+    // A last line that would close the fence is not content, as marked reads it at the end of input.
+    const last =
+      fence.pending && !fence.closer.test(fence.pending)
+        ? compensate(fence.pending, fence.indent)
+        : null;
+    const body = last === null ? fence.body : `${fence.body}${escapeText(last)}\n`;
+    this.#blocks.push({
+      id,
+      html: codeBlockOpen(id, fence.lang) + body + CODE_BLOCK_CLOSE,
+      closed: false,
+      code: { lang: fence.lang, text: fence.text + (last ?? '') },
+    });
+    this.#tailSources.push('');
+  }
+}
+
+/**
+ * Streaming markdown: `append(text)` adds characters; `blocks` is the list of top-level blocks.
+ * Finished (closed) blocks are lexed, rendered and sanitized once and never touched again; only the
+ * open tail since the last safe cut is re-lexed on each update, and an open code fence only scans
+ * the new lines. `finish()` marks the end of the stream (the tail becomes closed).
+ *
+ * For any text and any way of splitting it into chunks, the blocks' html after `finish()` is
+ * identical to `renderMarkdown(text)`.
+ *
+ * Link reference definitions apply to links in their own section and in every later one; a link
+ * before its definition's section stays literal text (a streamed block must not change once closed).
+ */
+export class IncrementalMarkdown extends MarkdownStream {
+  constructor(options: IncrementalMarkdownOptions = {}) {
+    super(sanitizeWithDompurify, options);
+  }
+}
+
+/** The one-shot render through the same pipeline, with the given sanitizer. */
+export function renderMarkdownWith(text: string, sanitize: Sanitize): string {
+  const stream = new MarkdownStream(sanitize);
+  stream.append(text);
+  stream.finish();
+  return stream.blocks.map((block) => block.html).join('');
+}
+
+/** The one-shot reference: the same pipeline over the whole text at once. */
+export function renderMarkdown(text: string): string {
+  return renderMarkdownWith(text, sanitizeWithDompurify);
+}

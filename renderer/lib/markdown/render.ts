@@ -1,0 +1,189 @@
+/**
+ * The markdown → HTML pipeline for one section of an answer: `marked` configured for untrusted model
+ * output (raw HTML is text, links are checked, images become links, code blocks get a container).
+ * Everything here is a pure function of its input; sanitizing is the caller's job.
+ */
+import { Lexer, Marked, Parser, type Links, type Token, type Tokens } from 'marked';
+import { safeHref } from './urls';
+
+/** A language name usable in a class attribute and as a highlight.js key, or null. */
+export function normalizeLang(info: string | undefined | null): string | null {
+  const word = (info ?? '').trim().match(/^\S*/)?.[0] ?? '';
+  return /^[\w+#.-]{1,40}$/.test(word) ? word : null;
+}
+
+const TEXT_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\u00a0': '&nbsp;',
+};
+
+/**
+ * Escapes text for an HTML text node exactly as the HTML serializer does (`&`, `<`, `>`, NBSP), so
+ * DOMPurify's round trip leaves our code-block markup byte-identical.
+ * https://html.spec.whatwg.org/multipage/parsing.html#escapingString
+ */
+export function escapeText(text: string): string {
+  return text.replace(/[&<>\u00a0]/g, (c) => TEXT_ESCAPES[c] ?? c);
+}
+
+/** Escapes text for a double-quoted attribute value or for markup outside `<code>`. */
+export function escapeAttr(text: string): string {
+  return text.replace(/[&<>"'\u00a0]/g, (c) =>
+    c === '"' ? '&quot;' : c === "'" ? '&#39;' : (TEXT_ESCAPES[c] ?? c),
+  );
+}
+
+/**
+ * The code block container. `id` is the block index for top-level blocks (the UI finds the block by
+ * `data-block-id` to add its copy button and swap in highlighted html) and null for code nested in a
+ * list or quote.
+ */
+export function codeBlockHtml(id: number | null, text: string, lang: string | null): string {
+  return codeBlockOpen(id, lang) + escapeText(codeBody(text)) + CODE_BLOCK_CLOSE;
+}
+
+/** What a code block shows for its text: marked's rule of one trailing newline, none when empty. */
+export function codeBody(text: string): string {
+  return text ? `${text.replace(/\n$/, '')}\n` : '';
+}
+
+/** The container up to the code text (an open fence streams escaped lines after it). */
+export function codeBlockOpen(id: number | null, lang: string | null): string {
+  const idAttr = id === null ? '' : ` data-block-id="${id}"`;
+  const langAttr = lang === null ? '' : ` data-lang="${lang}"`;
+  const classAttr = lang === null ? '' : ` class="language-${lang}"`;
+  return `<div class="code-block"${idAttr}><div class="code-header"${langAttr}></div><pre><code${classAttr}>`;
+}
+
+export const CODE_BLOCK_CLOSE = '</code></pre></div>\n';
+
+function linkHtml(href: string, title: string | null | undefined, inner: string): string {
+  const titleAttr = title ? ` title="${escapeAttr(title)}"` : '';
+  return `<a href="${escapeAttr(href)}"${titleAttr} data-external="true" rel="noreferrer noopener">${inner}</a>`;
+}
+
+const markdown = new Marked({ gfm: true, breaks: false, pedantic: false, async: false });
+markdown.use({
+  tokenizer: {
+    // Raw HTML in model output is shown as text: without these tokenizers `<img onerror=…>` and
+    // `<script>` are ordinary paragraph text, escaped by the text renderer.
+    html: () => undefined,
+    tag: () => undefined,
+  },
+  renderer: {
+    code: ({ text, lang, codeBlockStyle }) =>
+      codeBlockHtml(null, text, codeBlockStyle === 'indented' ? null : normalizeLang(lang)),
+    html: ({ text }) => escapeAttr(text),
+    link(token) {
+      const inner = token.autolink ? escapeAttr(token.text) : this.parser.parseInline(token.tokens);
+      const href = safeHref(token.href);
+      return href === null ? inner : linkHtml(href, token.title, inner);
+    },
+    // No <img>: a remote image in model output would be a tracking beacon. Show the alt text as a link.
+    image(token) {
+      const alt = token.tokens
+        ? this.parser.parseInline(token.tokens, this.parser.textRenderer)
+        : token.text;
+      const href = safeHref(token.href);
+      if (href === null) return escapeAttr(alt);
+      return linkHtml(href, token.title, escapeAttr(alt || href));
+    },
+    checkbox: ({ checked }) => (checked ? '☑ ' : '☐ '),
+  },
+});
+
+const parser = new Parser(markdown.defaults);
+
+/** marked's own rendering of tokens with our renderer (the reference for `renderToken`'s pieces). */
+export function parseTokens(tokens: Token[]): string {
+  return parser.parse(tokens);
+}
+
+/** Link definitions by normalized label, as `marked` keeps them. */
+export type LinkMap = Links;
+
+export function emptyLinks(): LinkMap {
+  return Object.create(null) as LinkMap;
+}
+
+/**
+ * Lexes one section with the link definitions of the sections before it (a definition applies to the
+ * links after it in the answer and to every link in its own section).
+ */
+export function lexSection(text: string, links: LinkMap): { tokens: Token[]; links: LinkMap } {
+  const lexer = new Lexer(markdown.defaults);
+  lexer.tokens.links = Object.assign(emptyLinks(), links);
+  const tokens = lexer.lex(text);
+  return { tokens, links: tokens.links };
+}
+
+/**
+ * Part of a block's html. A long list or table is sanitized item by item (row by row), so while it
+ * streams only its last item is sanitized again: `trusted` parts are our own markup around them, and
+ * a table row is sanitized inside `<table><thead|tbody>` because a bare `<tr>` does not parse.
+ */
+export interface Piece {
+  readonly html: string;
+  readonly trusted?: boolean;
+  readonly context?: 'thead' | 'tbody';
+}
+
+/** A top-level token's html before sanitizing, and whether it is our own escaped template. */
+export interface TokenHtml {
+  readonly html: string;
+  /** True for code blocks: the template escapes every character, so DOMPurify would be a no-op. */
+  readonly trusted: boolean;
+  /** For lists and tables: `html` in parts that are sanitized separately. */
+  readonly pieces?: readonly Piece[];
+  readonly code?: { readonly lang: string | null; readonly text: string };
+}
+
+function listPieces(list: Tokens.List): Piece[] {
+  const type = list.ordered ? 'ol' : 'ul';
+  const start = list.ordered && list.start !== 1 ? ` start="${list.start}"` : '';
+  return [
+    { html: `<${type}${start}>\n`, trusted: true },
+    ...list.items.map((item) => ({ html: parser.renderer.listitem(item) })),
+    { html: `</${type}>\n`, trusted: true },
+  ];
+}
+
+function tablePieces(table: Tokens.Table): Piece[] {
+  const row = (cells: Tokens.TableCell[]) =>
+    parser.renderer.tablerow({
+      text: cells.map((cell) => parser.renderer.tablecell(cell)).join(''),
+    });
+  const rows: Piece[] = table.rows.map((cells) => ({ html: row(cells), context: 'tbody' }));
+  return [
+    { html: '<table>\n<thead>\n', trusted: true },
+    { html: row(table.header), context: 'thead' },
+    { html: '</thead>\n', trusted: true },
+    ...(rows.length
+      ? [{ html: '<tbody>', trusted: true }, ...rows, { html: '</tbody>', trusted: true }]
+      : []),
+    { html: '</table>\n', trusted: true },
+  ];
+}
+
+/** Renders one top-level token; null for tokens that render nothing (blank lines, definitions). */
+export function renderToken(token: Token, id: number): TokenHtml | null {
+  if (token.type === 'space' || token.type === 'def') return null;
+  if (token.type === 'code') {
+    const code = token as Tokens.Code;
+    const lang = code.codeBlockStyle === 'indented' ? null : normalizeLang(code.lang);
+    return {
+      html: codeBlockHtml(id, code.text, lang),
+      trusted: true,
+      code: { lang, text: code.text },
+    };
+  }
+  if (token.type === 'list' || token.type === 'table') {
+    const pieces =
+      token.type === 'list' ? listPieces(token as Tokens.List) : tablePieces(token as Tokens.Table);
+    return { html: pieces.map((piece) => piece.html).join(''), trusted: false, pieces };
+  }
+  const html = parser.parse([token]);
+  return html === '' ? null : { html, trusted: false };
+}

@@ -1,0 +1,221 @@
+import type { ChatMessage, MessageRole } from '../../../preload/api';
+import type * as MarkdownApi from '../markdown';
+import type { IncrementalMarkdown, RenderedBlock } from '../markdown';
+
+type MarkdownModule = typeof MarkdownApi;
+
+/**
+ * The markdown module (marked + DOMPurify) is loaded on demand, outside the startup bundle
+ * (performance.md: initial JS ≤ 80 KB gzip). The chat starts loading it as soon as it opens;
+ * until it arrives an answer shows as plain text.
+ */
+class MarkdownLoader {
+  module = $state.raw<MarkdownModule | null>(null);
+  #pending: Promise<MarkdownModule> | null = null;
+
+  load(): Promise<MarkdownModule> {
+    this.#pending ??= import('../markdown').then(
+      (module) => (this.module = module),
+      (error: unknown) => {
+        this.#pending = null;
+        throw error;
+      },
+    );
+    return this.#pending;
+  }
+}
+
+export const markdown = new MarkdownLoader();
+
+/** Highlighted code by language and text, so a block scrolled back into view is not plain. */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache, read synchronously
+const highlights = new Map<string, string>();
+const HIGHLIGHTS_KEPT = 200;
+
+function remember(key: string, html: string): void {
+  highlights.delete(key);
+  highlights.set(key, html);
+  if (highlights.size > HIGHLIGHTS_KEPT) {
+    const oldest = highlights.keys().next().value;
+    if (oldest !== undefined) highlights.delete(oldest);
+  }
+}
+
+/** A markdown block as the message view renders it (highlighted html swapped in when ready). */
+export interface BlockView {
+  readonly id: number;
+  /** Sanitized by the markdown module (or by `highlightCode`); the only html the UI injects. */
+  readonly html: string;
+  /** Raw source of a top-level code block, for "Copy code". */
+  readonly code: { readonly lang: string | null; readonly text: string } | null;
+}
+
+/**
+ * A code block's html with the contents of its `<code>` element replaced by highlighted html.
+ * Both parts come sanitized from the markdown module; the block is the module's own template
+ * (`…<pre><code …>escaped text</code></pre></div>`), whose escaped body cannot contain a tag.
+ */
+function withCode(html: string, highlighted: string): string {
+  const open = html.indexOf('<code');
+  const close = html.lastIndexOf('</code>');
+  const body = open === -1 ? -1 : html.indexOf('>', open) + 1;
+  if (body <= 0 || close < body) return html;
+  return html.slice(0, body) + highlighted + html.slice(close);
+}
+
+/**
+ * One message of the open conversation. The text lives here as a plain string; its markdown is
+ * parsed lazily, only while the message is on screen or streaming (a 2,000-message history
+ * parses only the few messages in view), and incrementally while it streams: finished blocks
+ * keep their identity, so the view re-renders only the open tail.
+ */
+export class MessageEntry {
+  readonly id: string;
+  readonly role: MessageRole;
+  /** True for the user's message shown before `send` resolved. */
+  readonly optimistic: boolean;
+  /** The latest snapshot from main: status, model, usage, error. `content` may lag the stream. */
+  message: ChatMessage;
+
+  #content: string;
+  #version = $state(0);
+  #markdown: IncrementalMarkdown | null = null;
+  #views: readonly BlockView[] = [];
+  /** Views by the module's block object: an unchanged block keeps its view (and its DOM). */
+  #viewOf = new WeakMap<RenderedBlock, BlockView>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache behind `#version`
+  #highlighted = new Map<number, string>();
+
+  constructor(message: ChatMessage, optimistic = false) {
+    this.id = message.id;
+    this.role = message.role;
+    this.optimistic = optimistic;
+    this.message = $state.raw(message);
+    this.#content = message.content;
+  }
+
+  /** The raw text so far (what "Copy" copies). */
+  get content(): string {
+    void this.#version;
+    return this.#content;
+  }
+
+  get streaming(): boolean {
+    return this.message.status === 'streaming';
+  }
+
+  /**
+   * Markdown blocks of an assistant message, parsed on first read; null until the markdown
+   * module is loaded (the text is then shown plain).
+   */
+  get blocks(): readonly BlockView[] | null {
+    void this.#version;
+    if (this.role !== 'assistant') return [];
+    if (!this.#markdown) {
+      const module = markdown.module;
+      if (!module) {
+        markdown.load().catch((error: unknown) => console.error('Markdown failed to load', error));
+        return null;
+      }
+      this.#parse(module);
+    }
+    return this.#views;
+  }
+
+  /** Appends streamed text (called at most once per animation frame per message). */
+  append(text: string): void {
+    if (text === '' || !this.streaming) return;
+    this.#content += text;
+    if (this.#markdown) this.#sync(this.#markdown.append(text).changedFrom);
+    this.#version++;
+  }
+
+  /** Applies a snapshot from main; a final one replaces the streamed text if they differ. */
+  update(message: ChatMessage): void {
+    const final = message.status !== 'streaming';
+    if (final && message.content !== this.#content) {
+      this.#content = message.content;
+      this.#drop();
+    } else if (!final && message.content.length > this.#content.length) {
+      // A snapshot that is ahead of the deltas seen so far (opened mid-stream).
+      this.#content = message.content;
+      this.#drop();
+    } else if (final && this.#markdown && this.message.status === 'streaming') {
+      this.#sync(this.#markdown.finish().changedFrom);
+    }
+    this.message = message;
+    this.#version++;
+  }
+
+  /** Forgets the parsed markdown while the message is off screen (it is parsed again if needed). */
+  release(): void {
+    if (this.streaming) return;
+    this.#drop();
+  }
+
+  #drop(): void {
+    this.#markdown = null;
+    this.#views = [];
+    this.#viewOf = new WeakMap();
+    this.#highlighted.clear();
+  }
+
+  #parse(module: MarkdownModule): void {
+    const parsed = new module.IncrementalMarkdown({
+      onCodeBlockClosed: (block) => this.#highlight(module, parsed, block),
+    });
+    this.#markdown = parsed;
+    this.#views = [];
+    if (this.#content !== '') parsed.append(this.#content);
+    if (!this.streaming) parsed.finish();
+    this.#sync(0);
+  }
+
+  /** Rebuilds the views from `from` on; earlier ones keep their identity (no re-render). */
+  #sync(from: number): void {
+    const blocks = this.#markdown?.blocks ?? [];
+    const start = Math.max(0, Math.min(from, this.#views.length, blocks.length));
+    const views = this.#views.slice(0, start);
+    for (let index = start; index < blocks.length; index++) {
+      const block = blocks[index] as RenderedBlock;
+      let view = this.#viewOf.get(block);
+      if (!view) {
+        const highlighted = this.#highlighted.get(block.id);
+        view = {
+          id: block.id,
+          html: highlighted === undefined ? block.html : withCode(block.html, highlighted),
+          code: block.code ?? null,
+        };
+        this.#viewOf.set(block, view);
+      }
+      views.push(view);
+    }
+    this.#views = views;
+  }
+
+  #highlight(module: MarkdownModule, parsed: IncrementalMarkdown, block: RenderedBlock): void {
+    const code = block.code;
+    if (!code) return;
+    const key = `${code.lang ?? ''}\u0000${code.text}`;
+    const known = highlights.get(key);
+    if (known !== undefined) {
+      // Called from inside append()/finish(): the views built right after pick it up.
+      this.#highlighted.set(block.id, known);
+      return;
+    }
+    module.highlightCode(code.text, code.lang).then(
+      (html) => {
+        remember(key, html);
+        if (this.#markdown !== parsed) return;
+        this.#highlighted.set(block.id, html);
+        const view = this.#views[block.id];
+        if (view?.id !== block.id || view.code === null) return;
+        const next: BlockView = { ...view, html: withCode(block.html, html) };
+        this.#viewOf.set(block, next);
+        this.#views = this.#views.with(block.id, next);
+        this.#version++;
+      },
+      (error: unknown) => console.warn('Could not highlight a code block', error),
+    );
+  }
+}
