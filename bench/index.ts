@@ -2,13 +2,20 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchBundle } from './bundle.bench';
+import { benchMarkdown } from './markdown.bench';
 import { benchSignIn } from './sign-in.bench';
+import { benchSse } from './sse.bench';
 import { printTable } from './stats';
 
 const root = resolve(import.meta.dirname, '..');
 const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'ignore' });
 if (build.status !== 0) throw new Error('build failed');
 
-const rows = [...benchBundle(root), ...(await benchSignIn())];
+const rows = [
+  ...benchBundle(root),
+  ...(await benchSse()),
+  ...(await benchMarkdown()),
+  ...(await benchSignIn()),
+];
 printTable(rows);
 if (rows.some((r) => !r.ok)) process.exitCode = 1;

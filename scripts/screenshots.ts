@@ -16,7 +16,7 @@ const out = join(root, 'screenshots');
 mkdirSync(out, { recursive: true });
 
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-const emulator = await startOpenRouterEmulator();
+let emulator = await startOpenRouterEmulator();
 
 for (const locale of ['en', 'zh-CN'] as const) {
   const harness = await startHarness({
@@ -58,12 +58,62 @@ for (const locale of ['en', 'zh-CN'] as const) {
   await page.waitForTimeout(500);
   await shoot('5-signed-in');
 
-  await page.getByRole('button', { name: locale === 'en' ? 'Sign out' : /退出/ }).click();
-  await page.waitForTimeout(200);
-  await shoot('6-signed-out-after-sign-out');
-
+  const composer = page.getByRole('textbox', { name: locale === 'en' ? 'Message' : '消息' });
+  const sendText = async (text: string) => {
+    await composer.fill(text);
+    await composer.press('Enter');
+  };
+  await shoot('7-chat-empty');
+  emulator.scriptChat({ length: 6_000, paceMs: 3 });
+  await sendText(locale === 'en' ? 'Explain PKCE in a few paragraphs' : '用几段话解释 PKCE');
+  await page.waitForTimeout(1500);
+  await shoot('8-chat-streaming');
+  await page.getByRole('button', { name: locale === 'en' ? 'Send' : '发送' }).waitFor();
+  emulator.scriptChat({
+    content: `Here is the verifier code:\n\n\`\`\`ts\n${Array.from(
+      { length: 30 },
+      (_, i) => `const line${i} = createHash('sha256').update(verifier${i}).digest('base64url');`,
+    ).join('\n')}\n\`\`\`\n\nThat's all.`,
+  });
+  await sendText(locale === 'en' ? 'Show me code' : '给我看代码');
+  await page.getByRole('button', { name: locale === 'en' ? 'Send' : '发送' }).waitFor();
+  await page.waitForTimeout(500);
+  await shoot('9-chat-code');
+  emulator.scriptChat({ status: 402 });
+  await sendText(locale === 'en' ? 'One more question' : '再问一个问题');
+  await page.getByRole('alert').first().waitFor();
+  await shoot('10-chat-error');
   await context.close();
   await harness.stop();
+  await emulator.close();
+  const offline = await startHarness({
+    dataDir: harness.dataDir,
+    env: { LATCHKEY_OPENROUTER_URL: emulator.url, LATCHKEY_LOCALE: locale },
+  });
+  const offlineContext = await browser.newContext({
+    viewport: { width: 1100, height: 720 },
+    locale,
+  });
+  const offlinePage = await offlineContext.newPage();
+  await offlinePage.goto(offline.url);
+  await offlinePage.waitForTimeout(1500);
+  for (const scheme of ['light', 'dark'] as const) {
+    await offlinePage.emulateMedia({ colorScheme: scheme });
+    await offlinePage.waitForTimeout(150);
+    await offlinePage.screenshot({ path: join(out, `11-chat-offline.${locale}.${scheme}.png`) });
+  }
+  await offlinePage.getByRole('button', { name: locale === 'en' ? 'Sign out' : /退出/ }).click();
+  await offlinePage.waitForTimeout(300);
+  for (const scheme of ['light', 'dark'] as const) {
+    await offlinePage.emulateMedia({ colorScheme: scheme });
+    await offlinePage.waitForTimeout(150);
+    await offlinePage.screenshot({
+      path: join(out, `6-signed-out-after-sign-out.${locale}.${scheme}.png`),
+    });
+  }
+  await offlineContext.close();
+  await offline.stop();
+  emulator = await startOpenRouterEmulator();
 }
 
 await browser.close();
