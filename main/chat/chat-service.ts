@@ -280,7 +280,8 @@ export class ChatService {
         const view = toErrorView(caught);
         status = view.code === 'CHAT_STREAM_INCOMPLETE' ? 'incomplete' : 'error';
         error = view;
-        if (view.code === 'AUTH_KEY_REVOKED') this.#o.onKeyRejected();
+        // A 401 mid-stream (an error chunk under HTTP 200) means the key is gone too.
+        if (view.code === 'AUTH_KEY_REVOKED' || view.status === 401) this.#o.onKeyRejected();
         this.#o.log.warn('chat.stream.ended', { code: view.code });
       }
     } finally {

@@ -230,6 +230,7 @@ export const en = {
   'error.NETWORK_OFFLINE.next': 'Check your internet connection or proxy, then try again.',
   'error.CHAT_NOT_SIGNED_IN': "You're not signed in to {provider}.",
   'error.CHAT_NOT_SIGNED_IN.next': 'Sign in, then send your message again.',
+  'error.addCredits': 'Add credits on OpenRouter',
   'error.CHAT_OUT_OF_CREDITS': 'Your {provider} account is out of credits.',
   'error.CHAT_OUT_OF_CREDITS.next':
     'Add credits on {provider}, or pick a free model, then try again.',

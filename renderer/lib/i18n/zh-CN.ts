@@ -210,6 +210,7 @@ export const zhCN = {
   'error.NETWORK_OFFLINE.next': '请检查网络连接或代理设置，然后再试。',
   'error.CHAT_NOT_SIGNED_IN': '你尚未登录 {provider}。',
   'error.CHAT_NOT_SIGNED_IN.next': '请先登录，然后重新发送消息。',
+  'error.addCredits': '前往 OpenRouter 充值',
   'error.CHAT_OUT_OF_CREDITS': '你的 {provider} 账户余额已用完。',
   'error.CHAT_OUT_OF_CREDITS.next': '请在 {provider} 充值，或改用免费模型，然后再试。',
   'error.CHAT_RATE_LIMITED': '你向 {provider} 发送的请求过于频繁。',

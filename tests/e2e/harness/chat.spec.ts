@@ -186,3 +186,21 @@ test('Enter while composing Chinese does not send', async ({ page, context }) =>
   await expect(user(page).last()).toContainText('你好');
   expect(emulator.chatRequests()).toHaveLength(1);
 });
+
+test('out of credits: an alert with a link to add credits, the text kept', async ({
+  page,
+  context,
+}) => {
+  const harness = await launch();
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  emulator.scriptChat({ status: 402 });
+  await send(page, 'Will this cost money?');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('out of credits');
+  await expect(composer(page)).toHaveValue('Will this cost money?');
+  await alert.getByRole('link', { name: 'Add credits on OpenRouter' }).click();
+  await expect
+    .poll(async () => (await harness.openedUrls()).at(-1))
+    .toBe('https://openrouter.ai/settings/credits');
+});

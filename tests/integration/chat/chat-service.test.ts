@@ -179,6 +179,16 @@ describe('chat service against the OpenRouter emulator', () => {
     expect(message.content).toBe('abcdef');
   });
 
+  it('a 401 error chunk mid-stream signs out (the key was revoked)', async () => {
+    const r = await rig();
+    const conversation = r.chat.create(MODEL);
+    emulator.scriptChat({ content: 'abcdefgh', pieceSize: 2, errorAfter: 1, errorCode: 401 });
+    await r.chat.send(conversation.id, 'go', MODEL);
+    const message = await finishedMessage(r);
+    expect(message.status).toBe('error');
+    expect(r.keyRejected).toHaveBeenCalledTimes(1);
+  });
+
   it.each([
     ['ends without a finish reason', { endWithoutDone: 3 }],
     ['drops the connection', { dropAfter: 3 }],
