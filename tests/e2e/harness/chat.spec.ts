@@ -1,27 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-  startOpenRouterEmulator,
-  type OpenRouterEmulator,
-} from '../../fixtures/openrouter-emulator';
-import { startHarness, tempDataDir, type Harness } from '../support/harness';
+import { tempDataDir } from '../support/harness';
+import { useEmulatorAndHarness } from '../support/rig';
 import { signInThroughBrowser } from '../support/sign-in';
 
-let emulator: OpenRouterEmulator;
-const harnesses: Harness[] = [];
-
-async function launch(dataDir = tempDataDir()): Promise<Harness> {
-  const harness = await startHarness({ dataDir, env: { LATCHKEY_OPENROUTER_URL: emulator.url } });
-  harnesses.push(harness);
-  return harness;
-}
-
-test.beforeEach(async () => {
-  emulator = await startOpenRouterEmulator();
-});
-test.afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((h) => h.stop()));
-  await emulator.close();
-});
+const rig = useEmulatorAndHarness();
+const launch = rig.launch;
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const assistant = (page: Page) => page.getByRole('article', { name: 'Assistant message' });
@@ -41,7 +24,7 @@ test('send → streamed markdown → stop → regenerate → restart keeps the c
   await page.goto(harness.url);
   await signInThroughBrowser(page, context, harness);
 
-  emulator.scriptChat({
+  rig.emulator.scriptChat({
     content: '# Heading\n\nSome **bold** text.\n\n```ts\nconst answer = 42;\n```\n\n- one\n- two\n',
   });
   await send(page, 'Hello there');
@@ -52,22 +35,22 @@ test('send → streamed markdown → stop → regenerate → restart keeps the c
   await expect(assistant(page).last().locator('li')).toHaveCount(2);
   await expect(composer(page)).toHaveValue('');
 
-  const chat = emulator.chatRequests().at(-1);
+  const chat = rig.emulator.chatRequests().at(-1);
   expect(chat?.headers['x-title']).toBe('Latchkey');
   expect(chat?.headers['http-referer']).toBeTruthy();
 
-  emulator.scriptChat({ length: 200_000, paceMs: 5 });
+  rig.emulator.scriptChat({ length: 200_000, paceMs: 5 });
   await send(page, 'Tell me a long story');
   const stop = page.getByRole('button', { name: 'Stop' });
   await expect(stop).toBeVisible();
   await expect(assistant(page).last()).not.toBeEmpty();
   await stop.click();
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
-  await expect.poll(() => emulator.disconnects().length).toBeGreaterThan(0);
+  await expect.poll(() => rig.emulator.disconnects().length).toBeGreaterThan(0);
   const stoppedText = await assistant(page).last().innerText();
   expect(stoppedText.length).toBeGreaterThan(0);
 
-  emulator.scriptChat({ content: 'A short, regenerated answer.' });
+  rig.emulator.scriptChat({ content: 'A short, regenerated answer.' });
   await page.getByRole('button', { name: 'Regenerate' }).last().click();
   await expect(assistant(page).last()).toContainText('A short, regenerated answer.');
   await expect(assistant(page)).toHaveCount(2);
@@ -94,7 +77,7 @@ test('offline: indicator shown, sending refused with an alert, draft kept', asyn
   await send(page, 'First message');
   await expect(assistant(page).last()).not.toBeEmpty();
   await harness.stop();
-  await emulator.close();
+  await rig.emulator.close();
 
   const offline = await launch(dataDir);
   await page.goto(offline.url);
@@ -104,7 +87,7 @@ test('offline: indicator shown, sending refused with an alert, draft kept', asyn
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(composer(page)).toHaveValue('Are you there?');
   await expect(user(page)).toHaveCount(1);
-  emulator = await startOpenRouterEmulator();
+  await rig.restartEmulator();
 });
 
 test('model output cannot execute or open anything', async ({ page, context }) => {
@@ -116,7 +99,7 @@ test('model output cannot execute or open anything', async ({ page, context }) =
     dialogs++;
     void dialog.dismiss();
   });
-  emulator.scriptChat({
+  rig.emulator.scriptChat({
     content: [
       'Evil <img src=x onerror="window.__pwned=1"> image',
       '',
@@ -175,7 +158,7 @@ test('Enter while composing Chinese does not send', async ({ page, context }) =>
     );
   });
   await page.waitForTimeout(300);
-  expect(emulator.chatRequests()).toHaveLength(0);
+  expect(rig.emulator.chatRequests()).toHaveLength(0);
   await expect(user(page)).toHaveCount(0);
   await box.evaluate((element) => {
     (element as HTMLTextAreaElement).value = '你好';
@@ -184,7 +167,7 @@ test('Enter while composing Chinese does not send', async ({ page, context }) =>
   });
   await box.press('Enter');
   await expect(user(page).last()).toContainText('你好');
-  expect(emulator.chatRequests()).toHaveLength(1);
+  expect(rig.emulator.chatRequests()).toHaveLength(1);
 });
 
 test('out of credits: an alert with a link to add credits, the text kept', async ({
@@ -194,7 +177,7 @@ test('out of credits: an alert with a link to add credits, the text kept', async
   const harness = await launch();
   await page.goto(harness.url);
   await signInThroughBrowser(page, context, harness);
-  emulator.scriptChat({ status: 402 });
+  rig.emulator.scriptChat({ status: 402 });
   await send(page, 'Will this cost money?');
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('out of credits');

@@ -2,34 +2,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import {
-  startOpenRouterEmulator,
-  type OpenRouterEmulator,
-} from '../../fixtures/openrouter-emulator';
 import { consentInBrowser } from '../support/consent';
-import { startHarness, tempDataDir, type Harness } from '../support/harness';
+import { tempDataDir, type Harness } from '../support/harness';
+import { useEmulatorAndHarness } from '../support/rig';
 
 const LABEL = `Latchkey on ${hostname()}`;
 
-let emulator: OpenRouterEmulator;
-const harnesses: Harness[] = [];
-
-async function launch(dataDir = tempDataDir()): Promise<Harness> {
-  const harness = await startHarness({
-    dataDir,
-    env: { LATCHKEY_OPENROUTER_URL: emulator.url },
-  });
-  harnesses.push(harness);
-  return harness;
-}
-
-test.beforeEach(async () => {
-  emulator = await startOpenRouterEmulator();
-});
-test.afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((h) => h.stop()));
-  await emulator.close();
-});
+const rig = useEmulatorAndHarness();
+const launch = rig.launch;
 
 const status = (page: Page) => page.getByRole('status').filter({ hasText: /sign/i }).first();
 
@@ -56,7 +36,7 @@ test('deep link: sign in, approve in the browser, come back signed in; a replay 
 
   const authorizationUrl = await clickSignIn(page, harness);
   const parsed = new URL(authorizationUrl);
-  expect(parsed.origin).toBe(emulator.url);
+  expect(parsed.origin).toBe(rig.emulator.url);
   expect(parsed.searchParams.get('code_challenge_method')).toBe('S256');
   expect(parsed.searchParams.get('key_label')).toBe(LABEL);
   await expect(page.getByRole('button', { name: 'Cancel sign-in' })).toBeVisible();
@@ -67,14 +47,14 @@ test('deep link: sign in, approve in the browser, come back signed in; a replay 
 
   await expect(status(page)).toContainText('Signed in');
   await expect(status(page)).toContainText(LABEL);
-  expect(emulator.exchangeCount()).toBe(1);
+  expect(rig.emulator.exchangeCount()).toBe(1);
 
   expect(await harness.deliverDeepLink(redirect)).toBe(204);
   await page.waitForTimeout(300);
-  expect(emulator.exchangeCount()).toBe(1);
+  expect(rig.emulator.exchangeCount()).toBe(1);
   await expect(status(page)).toContainText('Signed in');
 
-  const [key] = emulator.issuedKeys();
+  const [key] = rig.emulator.issuedKeys();
   expect(key).toBeTruthy();
   expect(harness.output()).not.toContain(key);
   expect(await page.content()).not.toContain(key);
@@ -95,13 +75,13 @@ test('paste: the full redirected URL completes the sign-in', async ({ page, cont
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(field).toHaveValue('app.latchkey.dev://oauth/openrouter/not-a-nonce?code=abc');
-  expect(emulator.exchangeCount()).toBe(0);
+  expect(rig.emulator.exchangeCount()).toBe(0);
 
   await field.fill(`  ${redirect}\n`);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(status(page)).toContainText('Signed in');
   await expect(status(page)).toContainText(LABEL);
-  expect(emulator.exchangeCount()).toBe(1);
+  expect(rig.emulator.exchangeCount()).toBe(1);
 });
 
 test('loopback: the browser comes back to 127.0.0.1 and the app is signed in', async ({
@@ -128,7 +108,7 @@ test('loopback: the browser comes back to 127.0.0.1 and the app is signed in', a
 
   // The listener closed after the first valid callback: the same URL finds nobody.
   await expect(fetch(tab.url())).rejects.toThrow();
-  expect(emulator.exchangeCount()).toBe(1);
+  expect(rig.emulator.exchangeCount()).toBe(1);
 });
 
 test('deny: a clear alert, no exchange, and signing in again works', async ({ page, context }) => {
@@ -139,7 +119,7 @@ test('deny: a clear alert, no exchange, and signing in again works', async ({ pa
   await harness.deliverDeepLink(redirect);
   const alert = page.getByRole('alert');
   await expect(alert).toContainText(/denied|declined|not approved/i);
-  expect(emulator.exchangeCount()).toBe(0);
+  expect(rig.emulator.exchangeCount()).toBe(0);
   await expect(status(page)).toContainText('Signed out');
 
   const second = await clickSignIn(page, harness);
@@ -160,14 +140,14 @@ test('cancel: the pending sign-in is discarded and its link no longer works', as
   await expect(status(page)).toContainText('Signed out');
   await harness.deliverDeepLink(redirect);
   await page.waitForTimeout(300);
-  expect(emulator.exchangeCount()).toBe(0);
+  expect(rig.emulator.exchangeCount()).toBe(0);
   await expect(status(page)).toContainText('Signed out');
 });
 
 test('a failing exchange ends in an alert with a way to try again', async ({ page, context }) => {
   const harness = await launch();
   await page.goto(harness.url);
-  emulator.injectFault('/api/v1/auth/keys', { kind: 'html' });
+  rig.emulator.injectFault('/api/v1/auth/keys', { kind: 'html' });
   const authorizationUrl = await clickSignIn(page, harness);
   await harness.deliverDeepLink(await consentInBrowser(context, authorizationUrl));
   await expect(page.getByRole('alert')).toBeVisible();
@@ -191,7 +171,7 @@ test('restart offline: still signed in; sign out survives a restart too', async 
   await expect(status(page)).toContainText('Signed in');
   await expect(page.getByText('$9.75')).toBeVisible();
   await first.stop();
-  await emulator.close();
+  await rig.emulator.close();
 
   const second = await launch(dataDir);
   await page.goto(second.url);
@@ -205,7 +185,7 @@ test('restart offline: still signed in; sign out survives a restart too', async 
   ).toBeVisible();
   await second.stop();
 
-  emulator = await startOpenRouterEmulator();
+  await rig.restartEmulator();
   const third = await launch(dataDir);
   await page.goto(third.url);
   await expect(status(page)).toContainText('Signed out');

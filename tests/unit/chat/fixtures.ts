@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../fixtures/seeded-random';
 /**
  * Chat-stream fixtures: a recorded-shape OpenRouter SSE answer (comments, role chunk, content
  * with CJK and emoji, a finish chunk, the usage chunk, `[DONE]`) and helpers to replay bytes.
@@ -105,14 +106,5 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** A deterministic PRNG (mulberry32) for fuzz-style tests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG for fuzz-style tests. */
+export const prng = mulberry32;

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../fixtures/seeded-random';
 /**
  * A seeded generator of markdown documents shaped like chat answers, biased toward the constructs
  * that later text can extend or reinterpret: lists, fences (closed, unterminated, nested, indented),
@@ -5,16 +6,7 @@
  */
 
 /** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export class Gen {
   readonly random: () => number;
