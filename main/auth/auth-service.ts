@@ -370,24 +370,18 @@ export class AuthService {
     return { pending, authorizationUrl, loopback, timer };
   }
 
+  /** The listener already matched the exact path (and so the nonce); the attempt must be live. */
   #acceptLoopback(url: string): boolean {
     const link = this.#parse(url);
-    if (link.kind === 'unknown') return false;
-    const live = this.#pending.peek(link.provider);
-    if (!live || live.nonce.length !== link.nonce.length) return false;
+    if (link.kind === 'unknown' || !this.#pending.peek(link.provider)) return false;
     void this.handleCallbackUrl(url, 'loopback').catch(() => undefined);
     return true;
   }
 
+  /** Loopback URLs parse only while a listener is open, on its port. */
   #parse(raw: string): DeepLink {
-    const loopbackPorts = [...this.#attempts.values()]
-      .map((a) => a.loopback?.port)
-      .filter((p): p is number => p !== undefined);
-    const link = parseDeepLink(raw, { scheme: this.#o.scheme, loopbackPort: loopbackPorts[0] });
-    if (link.kind !== 'unknown' && loopbackPorts.length === 0 && link.via === 'loopback') {
-      return { kind: 'unknown', reason: 'wrong-port' };
-    }
-    return link;
+    const loopbackPort = [...this.#attempts.values()].find((a) => a.loopback)?.loopback?.port;
+    return parseDeepLink(raw, { scheme: this.#o.scheme, loopbackPort });
   }
 
   #expire(pending: PendingSignIn): void {

@@ -297,12 +297,8 @@ export class ChatService {
       finishReason,
       error,
     };
-    if (this.#disposed && status === 'stopped') {
-      this.#persist(conversationId, final);
-      return;
-    }
     this.#persist(conversationId, final);
-    this.#o.emit('chat:message', { conversationId, message: final });
+    if (!this.#disposed) this.#o.emit('chat:message', { conversationId, message: final });
   }
 
   #persist(conversationId: string, message: ChatMessage): void {
