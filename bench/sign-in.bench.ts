@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { testRegistry } from '../tests/fixtures/test-registry';
 import { AuthService } from '../main/auth/auth-service';
 import { computeCodeChallenge, generateCodeVerifier } from '../main/auth/pkce';
 import { CredentialStore } from '../main/credentials/credential-store';
@@ -43,7 +44,7 @@ export async function benchSignIn(): Promise<Row[]> {
   let responded = 0;
   let signedInAt = 0;
   const service = new AuthService({
-    openrouterUrl: base,
+    registry: testRegistry({ LATCHKEY_OPENROUTER_URL: base.href }, 'app.latchkey.dev', 'bench'),
     fetch: async (input, init) => {
       const response = await fetch(input, init);
       responded = performance.now();

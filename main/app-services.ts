@@ -16,7 +16,7 @@ import { ConnectivityTracker } from './connectivity';
 import type { Handlers } from './ipc/dispatch';
 import type { Logger } from './log';
 import { checkExternalUrl } from './shell';
-import { isLoopbackHttp } from './config';
+import { ProviderRegistry } from './auth/registry';
 
 /** Sends an event to the renderer (Electron: webContents.send; harness: server-sent events). */
 export type EventSink = <C extends EventChannel>(channel: C, payload: EventContract[C]) => void;
@@ -85,25 +85,28 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     options.systemLanguages,
   );
 
-  const providerOrigin = config.openrouterUrl.origin;
-  const openProviderPage = (url: string) => {
-    const checked = checkExternalUrl(url, {
-      allowLoopbackHttp: isLoopbackHttp(config.openrouterUrl),
-    });
-    if (new URL(checked).origin !== providerOrigin) {
-      return Promise.reject(new Error('authorization URL outside the provider'));
-    }
-    return options.openExternal(checked);
-  };
+  const keyLabel = `Latchkey on ${options.hostname}`;
+  const registry = new ProviderRegistry({
+    config,
+    scheme: options.scheme,
+    keyLabel,
+    settings: {
+      read: () => settings.store.get('providers') ?? {},
+      write: (next) => settings.store.set('providers', next),
+    },
+  });
 
   const auth = new AuthService({
-    openrouterUrl: config.openrouterUrl,
+    registry,
     fetch: fetchFn,
     store: credentials.store,
     storagePolicy: policy,
-    openExternal: openProviderPage,
+    // Authorization URLs come from provider definitions (security.md 3): https only, except a
+    // provider configured on a loopback host (tests, the harness).
+    openExternal: (url, { allowLoopbackHttp }) =>
+      options.openExternal(checkExternalUrl(url, { allowLoopbackHttp })),
     scheme: options.scheme,
-    keyLabel: `Latchkey on ${options.hostname}`,
+    keyLabel,
     emit: (state) => options.emit('auth:state', state),
     notify: (notice) => options.emit('app:notice', notice),
     log,
@@ -111,10 +114,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   });
 
   const chat = new ChatService({
-    baseUrl: config.openrouterUrl,
+    target: (provider) => auth.chatCredentials(provider),
     fetch: fetchFn,
-    credential: () => auth.credential('openrouter'),
-    onKeyRejected: () => auth.keyRejected('openrouter'),
     store: conversations.store,
     models: modelsCache.cache,
     emit: options.emit,
@@ -122,9 +123,14 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     ...(options.now && { now: options.now }),
   });
 
+  /** Probes the providers the user is signed in to (the OpenRouter model list otherwise). */
   const checkConnectivity = async () => {
-    if (auth.credential('openrouter')) await auth.refreshAccount('openrouter');
-    else await chat.listModels(true).catch(() => undefined);
+    const signedIn = auth.states().filter((s) => s.auth.status === 'signed-in');
+    if (signedIn.length > 0) {
+      await Promise.all(signedIn.map((s) => auth.refreshAccount(s.provider)));
+    } else {
+      await chat.listModels('openrouter', true).catch(() => undefined);
+    }
     return connectivity.state;
   };
 

@@ -6,6 +6,27 @@ export interface Config {
   readonly yooaiUrl: URL;
   /** `LATCHKEY_LOCALE`: forces the UI language. */
   readonly locale: Locale | null;
+  /**
+   * Settings prefilled from the environment (tests and managed fleets); the user's saved
+   * settings win. Values are raw text: they are validated like the form's.
+   */
+  readonly prefill: {
+    readonly yooai: Readonly<{ appId?: string; unionId?: string; scope?: string }>;
+    readonly oidc: Readonly<{
+      issuer?: string;
+      clientId?: string;
+      scopes?: string;
+      chatUrl?: string;
+    }>;
+  };
+  /** True when any `LATCHKEY_YOOAI_*` variable is set. */
+  readonly yooaiFromEnv: boolean;
+}
+
+/** Non-empty value of a variable, or nothing (so it can be spread into a prefill). */
+function pick<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  const trimmed = value?.trim();
+  return (trimmed ? { [key]: trimmed } : {}) as { [P in K]?: string };
 }
 
 /** A configuration mistake, explained in words (it names a variable, never a secret). */
@@ -56,6 +77,22 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
       env['LATCHKEY_YOOAI_URL'] || 'https://saas.api.yoo-ai.com',
     ),
     locale: locale ? (locale as Locale) : null,
+    prefill: {
+      yooai: {
+        ...pick('appId', env['LATCHKEY_YOOAI_APP_ID']),
+        ...pick('unionId', env['LATCHKEY_YOOAI_UNION_ID']),
+        ...pick('scope', env['LATCHKEY_YOOAI_SCOPE']),
+      },
+      oidc: {
+        ...pick('issuer', env['LATCHKEY_OIDC_ISSUER']),
+        ...pick('clientId', env['LATCHKEY_OIDC_CLIENT_ID']),
+        ...pick('scopes', env['LATCHKEY_OIDC_SCOPE']),
+        ...pick('chatUrl', env['LATCHKEY_OIDC_CHAT_URL']),
+      },
+    },
+    yooaiFromEnv: ['URL', 'APP_ID', 'UNION_ID', 'SCOPE'].some((k) =>
+      Boolean(env[`LATCHKEY_YOOAI_${k}`]?.trim()),
+    ),
   };
 }
 

@@ -18,6 +18,12 @@ export const ERROR_CODES = [
   'AUTH_KEY_REVOKED',
   'AUTH_BROWSER_OPEN_FAILED',
   'AUTH_LOOPBACK_FAILED',
+  'AUTH_NOT_CONFIGURED',
+  'AUTH_DISCOVERY_FAILED',
+  'AUTH_ISSUER_MISMATCH',
+  'AUTH_SESSION_ENDED',
+  'SETTINGS_INVALID',
+  'SETTINGS_LOCKED',
   'HTTP_CLIENT_ERROR',
   'HTTP_SERVER_ERROR',
   'HTTP_RATE_LIMITED',
@@ -49,6 +55,8 @@ export interface ErrorDetails {
   readonly status?: number;
   readonly retryAfter?: number;
   readonly providerMessage?: string;
+  /** The settings field a `SETTINGS_INVALID` error is about. */
+  readonly field?: string;
 }
 
 /**
@@ -70,12 +78,13 @@ export class LatchkeyError extends Error {
 /** Converts anything thrown into the serializable view that crosses to the renderer. */
 export function toErrorView(error: unknown): ErrorView {
   if (error instanceof LatchkeyError) {
-    const { status, retryAfter, providerMessage } = error.details;
+    const { status, retryAfter, providerMessage, field } = error.details;
     return {
       code: error.code,
       ...(status !== undefined && { status }),
       ...(retryAfter !== undefined && { retryAfter }),
       ...(providerMessage !== undefined && { providerMessage }),
+      ...(field !== undefined && { field }),
     };
   }
   return { code: 'INTERNAL' };

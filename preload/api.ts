@@ -7,9 +7,14 @@
  * sees state, never credentials (security.md 16).
  */
 
-/** Providers the app can sign in to. */
-export const PROVIDER_IDS = ['openrouter'] as const;
+/**
+ * Providers the app can sign in to: OpenRouter (seed 000), YOO-AI (seed 002) and one generic
+ * OAuth 2.0 / OpenID Connect server (e.g. a company SSO in front of an LLM gateway).
+ */
+export const PROVIDER_IDS = ['openrouter', 'yooai', 'oidc'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** Providers whose settings the user fills in (OpenRouter needs none). */
+export type ConfigurableProviderId = Exclude<ProviderId, 'openrouter'>;
 
 /** UI languages. */
 export const LOCALES = ['en', 'zh-CN'] as const;
@@ -28,6 +33,8 @@ export interface ErrorView {
   readonly retryAfter?: number;
   /** Text the provider sent (e.g. `error_description`); shown as plain text, never as HTML. */
   readonly providerMessage?: string;
+  /** The settings field a `SETTINGS_INVALID` error is about. */
+  readonly field?: string;
 }
 
 /** Public, non-secret facts about the signed-in key (OpenRouter `GET /api/v1/key`). */
@@ -52,8 +59,64 @@ export interface AccountView {
  */
 export type Persistence = 'stored' | 'session-only' | 'stored-weak';
 
-/** Why the provider is signed out, shown to the user. */
-export type SignedOutReason = 'user' | 'revoked' | 'store-corrupt';
+/**
+ * Why the provider is signed out, shown to the user.
+ * - `revoked`: the provider rejected the key or access token (401).
+ * - `session-ended`: the refresh token was rejected (`invalid_grant`) or is past its lifetime;
+ *   signing in again is the only way back.
+ */
+export type SignedOutReason = 'user' | 'revoked' | 'session-ended' | 'store-corrupt';
+
+/**
+ * The lifetime of a token session (YOO-AI, generic OAuth). OpenRouter keys have none.
+ * Times are epoch ms; null when the provider did not say.
+ */
+export interface SessionView {
+  /** When the current access token ends (it is refreshed ahead of that). */
+  readonly accessExpiresAt: number | null;
+  /** When the session ends for good: the refresh token's end, or the access token's without one. */
+  readonly endsAt: number | null;
+  /** True while a refresh failed for a transient reason (offline, 5xx, 429) and will be retried. */
+  readonly refreshPending: boolean;
+}
+
+/** YOO-AI settings (seed 002): all from the user's app registration, none of them secret. */
+export interface YooaiSettings {
+  /** Base URL of the YOO-AI API, e.g. `https://saas.api.yoo-ai.com`. */
+  readonly baseUrl: string;
+  readonly appId: string;
+  readonly unionId: string;
+  readonly scope: string;
+  /**
+   * Registered redirect URI: our custom-scheme callback (`app.latchkey://oauth/yooai`) or an
+   * https bridge page on the app's registered domain that forwards to it.
+   */
+  readonly redirectUri: string;
+  /** Path of the refresh endpoint (not documented in the seed, so a setting). */
+  readonly refreshPath: string;
+  /** Requested access-token lifetime in seconds (sent as `expire_date` = now + this). */
+  readonly tokenLifetimeSeconds: number;
+}
+
+/** Generic OAuth 2.0 / OpenID Connect settings. */
+export interface OidcSettings {
+  /** What the UI calls this provider ("Sign in with <displayName>"). */
+  readonly displayName: string;
+  /** Issuer URL; metadata is discovered from it (RFC 8414 / OIDC Discovery). */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Space-separated scopes; `offline_access` asks for a refresh token. */
+  readonly scopes: string;
+  /** Optional OpenAI-compatible base URL (`…/v1`) the chat uses with the access token. */
+  readonly chatUrl: string | null;
+}
+
+export type ProviderSettings =
+  | { readonly provider: 'yooai'; readonly settings: YooaiSettings }
+  | { readonly provider: 'oidc'; readonly settings: OidcSettings };
+
+/** Where the effective settings come from: the user's form, the environment, or defaults. */
+export type SettingsSource = 'user' | 'env' | 'default';
 
 /** One provider's sign-in state. A union: there is no way to be both signed in and signing in. */
 export type AuthState =
@@ -68,20 +131,34 @@ export type AuthState =
     }
   | {
       readonly status: 'signed-in';
+      /** Account facts; for token providers `label` is who is signed in (union_id, name, …). */
       readonly account: AccountView;
       readonly persistence: Persistence;
       /** Epoch ms the key was obtained. */
       readonly since: number;
+      /** Token lifetime for providers with expiring tokens; null for OpenRouter keys. */
+      readonly session: SessionView | null;
     };
 
 /** Everything the renderer shows about a provider. */
 export interface ProviderState {
   readonly provider: ProviderId;
+  /** The provider's name as shown ("Sign in with <displayName>"). */
+  readonly displayName: string;
+  /** False until the settings the provider needs are complete and valid ("Not configured"). */
+  readonly configured: boolean;
+  /** The effective settings (none for OpenRouter) and where they come from. */
+  readonly settings: ProviderSettings | null;
+  readonly settingsSource: SettingsSource;
+  /** True when the chat window can talk to this provider once signed in. */
+  readonly canChat: boolean;
+  /** The routes back from the browser this provider accepts (YOO-AI: its registered redirect only). */
+  readonly routes: readonly CallbackRoute[];
   readonly auth: AuthState;
   /** The last error of this provider, cleared by the next successful step. */
   readonly error: ErrorView | null;
-  /** The page where the user can revoke the key on the provider's side. */
-  readonly revokeUrl: string;
+  /** The page where the user can revoke the key on the provider's side, when there is one. */
+  readonly revokeUrl: string | null;
   /**
    * Grows with every change of this provider's state. Responses and events may arrive in any
    * order (the harness uses two channels); the renderer keeps the highest revision.
@@ -160,6 +237,8 @@ export interface ChatMessage {
 
 export interface ConversationSummary {
   readonly id: string;
+  /** The provider the conversation chats through. */
+  readonly provider: ProviderId;
   readonly title: string;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -229,6 +308,8 @@ export interface InvokeContract {
   'auth:remember-anyway': { request: { provider: ProviderId }; response: ProviderState };
   'auth:dismiss-error': { request: { provider: ProviderId }; response: ProviderState };
   'account:refresh': { request: { provider: ProviderId }; response: ProviderState };
+  /** Saves a provider's settings after validating them; only while signed out. */
+  'provider:configure': { request: ProviderSettings; response: ProviderState };
   'settings:set-locale': { request: { locale: Locale }; response: Locale };
   /** Opens an https URL in the user's browser (the only way out of the app). */
   'shell:open-external': { request: { url: string }; response: undefined };
@@ -237,7 +318,10 @@ export interface InvokeContract {
   'chat:list': { request: undefined; response: ConversationSummary[] };
   /** Loads one conversation from disk (conversations are loaded lazily). */
   'chat:open': { request: { id: string }; response: Conversation };
-  'chat:create': { request: { model: string | null }; response: Conversation };
+  'chat:create': {
+    request: { provider: ProviderId; model: string | null };
+    response: Conversation;
+  };
   'chat:rename': { request: { id: string; title: string }; response: ConversationSummary };
   'chat:delete': { request: { id: string }; response: undefined };
   'chat:set-draft': { request: { id: string; draft: string }; response: undefined };
@@ -257,8 +341,11 @@ export interface InvokeContract {
     request: { conversationId: string; model: string };
     response: SendResult;
   };
-  'models:list': { request: { refresh: boolean }; response: ModelsView };
-  'models:set-default': { request: { model: string }; response: ModelsView };
+  'models:list': { request: { provider: ProviderId; refresh: boolean }; response: ModelsView };
+  'models:set-default': {
+    request: { provider: ProviderId; model: string };
+    response: ModelsView;
+  };
 }
 
 /** Payloads of every main → renderer event channel. */
@@ -288,6 +375,7 @@ export const INVOKE_CHANNELS = [
   'auth:remember-anyway',
   'auth:dismiss-error',
   'account:refresh',
+  'provider:configure',
   'settings:set-locale',
   'shell:open-external',
   'app:check-connectivity',
@@ -333,20 +421,21 @@ export interface LatchkeyApi {
   rememberAnyway(provider: ProviderId): Promise<ProviderState>;
   dismissError(provider: ProviderId): Promise<ProviderState>;
   refreshAccount(provider: ProviderId): Promise<ProviderState>;
+  configureProvider(settings: ProviderSettings): Promise<ProviderState>;
   setLocale(locale: Locale): Promise<Locale>;
   openExternal(url: string): Promise<void>;
   checkConnectivity(): Promise<Connectivity>;
   listConversations(): Promise<ConversationSummary[]>;
   openConversation(id: string): Promise<Conversation>;
-  createConversation(model: string | null): Promise<Conversation>;
+  createConversation(provider: ProviderId, model: string | null): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
   deleteConversation(id: string): Promise<void>;
   setDraft(id: string, draft: string): Promise<void>;
   send(conversationId: string, text: string, model: string): Promise<SendResult>;
   stop(conversationId: string): Promise<void>;
   regenerate(conversationId: string, model: string): Promise<SendResult>;
-  listModels(refresh: boolean): Promise<ModelsView>;
-  setDefaultModel(model: string): Promise<ModelsView>;
+  listModels(provider: ProviderId, refresh: boolean): Promise<ModelsView>;
+  setDefaultModel(provider: ProviderId, model: string): Promise<ModelsView>;
   /** Subscriptions return a function that unsubscribes. */
   onAuthState(listener: (state: ProviderState) => void): () => void;
   onNotice(listener: (notice: Notice) => void): () => void;

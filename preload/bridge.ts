@@ -44,6 +44,7 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     rememberAnyway: (provider) => invoke('auth:remember-anyway', { provider }),
     dismissError: (provider) => invoke('auth:dismiss-error', { provider }),
     refreshAccount: (provider) => invoke('account:refresh', { provider }),
+    configureProvider: (settings) => invoke('provider:configure', settings),
     setLocale: (locale) => invoke('settings:set-locale', { locale }),
     openExternal: async (url) => {
       await invoke('shell:open-external', { url });
@@ -51,7 +52,7 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     checkConnectivity: () => invoke('app:check-connectivity', undefined),
     listConversations: () => invoke('chat:list', undefined),
     openConversation: (id) => invoke('chat:open', { id }),
-    createConversation: (model) => invoke('chat:create', { model }),
+    createConversation: (provider, model) => invoke('chat:create', { provider, model }),
     renameConversation: (id, title) => invoke('chat:rename', { id, title }),
     deleteConversation: async (id) => {
       await invoke('chat:delete', { id });
@@ -64,8 +65,8 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
       await invoke('chat:stop', { conversationId });
     },
     regenerate: (conversationId, model) => invoke('chat:regenerate', { conversationId, model }),
-    listModels: (refresh) => invoke('models:list', { refresh }),
-    setDefaultModel: (model) => invoke('models:set-default', { model }),
+    listModels: (provider, refresh) => invoke('models:list', { provider, refresh }),
+    setDefaultModel: (provider, model) => invoke('models:set-default', { provider, model }),
     onAuthState: (listener) => on('auth:state', listener),
     onNotice: (listener) => on('app:notice', listener),
     onConnectivity: (listener) => on('app:connectivity', listener),

@@ -1,13 +1,19 @@
 /**
- * `npm run screenshots`: the sign-in UI in its main states (signed out, signing in, signed in,
- * error), in English and Chinese, light and dark, against the real harness and the OpenRouter
- * emulator. PNGs go to screenshots/ (not committed) to be looked at.
+ * `npm run screenshots`: the UI in its main states, in English and Chinese, light and dark,
+ * against the real harness and the provider emulators (OpenRouter, a real OIDC server). PNGs go
+ * to screenshots/ (not committed) to be looked at.
+ *
+ * Scenes: `chat` (OpenRouter sign-in states and the chat, 1–11) and `providers` (every provider:
+ * not configured, settings forms, a validation error, a signed-in token session, the provider
+ * picker, a conversation whose provider signed out, 12–18). `npm run screenshots -- providers` runs only the named scenes.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Locator, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config';
 import { startOpenRouterEmulator } from '../tests/fixtures/openrouter-emulator';
+import { OIDC_SCOPE, startOidcChatGateway, startOidcServer } from '../tests/fixtures/oidc-server';
+import { DEFAULT_APP, startYooAiEmulator } from '../tests/fixtures/yooai-emulator';
 import { consentInBrowser } from '../tests/e2e/support/consent';
 import { startHarness } from '../tests/e2e/support/harness';
 import { root } from './build-state.mjs';
@@ -15,10 +21,165 @@ import { root } from './build-state.mjs';
 const out = join(root, 'screenshots');
 mkdirSync(out, { recursive: true });
 
+const SCENES = ['chat', 'providers'] as const;
+const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const scenes = SCENES.filter((scene) => asked.length === 0 || asked.includes(scene));
+const VIEWPORT = { width: 1100, height: 720 };
+const SCHEMES = ['light', 'dark'] as const;
+
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 let emulator = await startOpenRouterEmulator();
 
+/** Grows the viewport to the main pane's scroll height (long provider lists, open forms). */
+async function growToContent(page: Page): Promise<void> {
+  const height = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 720);
+  await page.setViewportSize({ width: VIEWPORT.width, height: Math.max(VIEWPORT.height, height) });
+}
+
+/** The whole main pane, however long, light and dark. */
+async function shootTall(page: Page, path: (scheme: string) => string): Promise<void> {
+  await growToContent(page);
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: path(scheme) });
+  }
+  await page.setViewportSize(VIEWPORT);
+}
+
+/** One element (a provider card), light and dark. */
+async function shootElement(element: Locator, path: (scheme: string) => string): Promise<void> {
+  const page = element.page();
+  await growToContent(page);
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(150);
+    await element.screenshot({ path: path(scheme) });
+  }
+  await page.setViewportSize(VIEWPORT);
+}
+
+/** Every provider's card, its settings, a rejected value and a signed-in token session. */
+async function providersScene(locale: 'en' | 'zh-CN'): Promise<void> {
+  const en = locale === 'en';
+  const file = (name: string) => (scheme: string) => join(out, `${name}.${locale}.${scheme}.png`);
+  const card = (page: Page, name: RegExp) =>
+    page.getByRole('article').filter({ has: page.getByRole('heading', { name }) });
+
+  const harness = await startHarness({
+    env: { LATCHKEY_OPENROUTER_URL: emulator.url, LATCHKEY_LOCALE: locale },
+  });
+  const context = await browser.newContext({ viewport: VIEWPORT, locale });
+  const page = await context.newPage();
+  await page.goto(harness.url);
+  await page.getByRole('status').first().waitFor();
+  await shootTall(page, file('12-providers-not-configured'));
+  await shootElement(card(page, /YOO-AI/), file('13-yooai-settings'));
+
+  const oidc = card(page, /SSO/);
+  await oidc.getByLabel(en ? 'Display name' : '显示名称').fill('Acme SSO');
+  await oidc.getByLabel(en ? 'Issuer URL' : 'Issuer 地址').fill('http://sso.acme.example');
+  await oidc.getByLabel(en ? 'Client ID' : '客户端 ID').fill('latchkey-desktop');
+  await oidc.getByRole('button', { name: en ? 'Save' : '保存' }).click();
+  await oidc.getByRole('alert').waitFor();
+  await shootElement(oidc, file('14-oidc-settings-invalid'));
+  await context.close();
+  await harness.stop();
+
+  const server = await startOidcServer();
+  const gateway = await startOidcChatGateway(server);
+  const yooai = await startYooAiEmulator({ autoApprove: true });
+  const signedIn = await startHarness({
+    env: {
+      LATCHKEY_OPENROUTER_URL: emulator.url,
+      LATCHKEY_LOCALE: locale,
+      LATCHKEY_YOOAI_URL: yooai.url,
+      LATCHKEY_YOOAI_APP_ID: DEFAULT_APP.appId,
+      LATCHKEY_YOOAI_UNION_ID: 'u-20240611-ada',
+      LATCHKEY_YOOAI_SCOPE: 'chat',
+      LATCHKEY_OIDC_ISSUER: server.issuer,
+      LATCHKEY_OIDC_CLIENT_ID: server.clientId,
+      LATCHKEY_OIDC_SCOPE: OIDC_SCOPE,
+      LATCHKEY_OIDC_CHAT_URL: gateway.chatUrl,
+    },
+  });
+  const context2 = await browser.newContext({ viewport: VIEWPORT, locale });
+  const page2 = await context2.newPage();
+  await page2.goto(signedIn.url);
+  await page2.getByRole('status').first().waitFor();
+  let before = (await signedIn.openedUrls()).length;
+  await page2.getByRole('button', { name: en ? 'Sign in with SSO' : '使用 SSO 登录' }).click();
+  await signedIn.deliverDeepLink(await server.authorize(await signedIn.nextOpenedUrl(before)));
+  await page2.getByRole('textbox', { name: en ? 'Message' : '消息' }).waitFor();
+
+  await page2.getByRole('button', { name: en ? 'Accounts' : '账户', exact: true }).click();
+  before = (await signedIn.openedUrls()).length;
+  await page2
+    .getByRole('button', { name: en ? 'Sign in with YOO-AI' : '使用 YOO-AI 登录' })
+    .click();
+  await signedIn.deliverDeepLink(await yooai.approve(await signedIn.nextOpenedUrl(before)));
+  await card(page2, /YOO-AI/)
+    .getByRole('status')
+    .filter({ hasText: en ? 'Signed in' : '已登录' })
+    .waitFor();
+  before = (await signedIn.openedUrls()).length;
+  await page2.getByRole('button', { name: en ? 'Sign in with OpenRouter' : /OpenRouter/ }).click();
+  const url = await signedIn.nextOpenedUrl(before);
+  await signedIn.deliverDeepLink(await consentInBrowser(context2, url));
+  await card(page2, /OpenRouter/)
+    .getByRole('status')
+    .filter({ hasText: en ? 'Signed in' : '已登录' })
+    .waitFor();
+  await page2.waitForTimeout(500);
+  await card(page2, /YOO-AI/)
+    .getByRole('button', { name: en ? 'YOO-AI settings' : 'YOO-AI 设置' })
+    .click();
+  await shootElement(card(page2, /YOO-AI/), file('15-yooai-signed-in-session'));
+  await card(page2, /YOO-AI/)
+    .getByRole('button', { name: en ? 'YOO-AI settings' : 'YOO-AI 设置' })
+    .click();
+  await shootTall(page2, file('16-accounts-signed-in'));
+
+  await page2.getByRole('button', { name: en ? 'Back to chat' : '返回对话' }).click();
+  await page2.getByRole('combobox', { name: en ? 'Provider' : '服务商' }).waitFor();
+  await page2.waitForTimeout(500);
+  for (const scheme of SCHEMES) {
+    await page2.emulateMedia({ colorScheme: scheme });
+    await page2.waitForTimeout(150);
+    await page2.screenshot({ path: file('17-chat-provider-picker')(scheme) });
+  }
+
+  // A conversation through SSO, then SSO signs out: the conversation says so.
+  await page2.getByRole('combobox', { name: en ? 'Provider' : '服务商' }).selectOption('oidc');
+  gateway.emulator.scriptChat({
+    content: en ? 'Hello from the company gateway.' : '你好，这里是公司网关。',
+  });
+  const composer = page2.getByRole('textbox', { name: en ? 'Message' : '消息' });
+  await composer.fill(en ? 'What is our travel policy?' : '我们的差旅政策是什么？');
+  await composer.press('Enter');
+  await page2.getByRole('button', { name: en ? 'Send' : '发送' }).waitFor();
+  await page2.getByRole('button', { name: en ? 'Accounts' : '账户', exact: true }).click();
+  await card(page2, /SSO/)
+    .getByRole('button', { name: en ? 'Sign out' : '退出登录' })
+    .click();
+  await page2.getByRole('button', { name: en ? 'Back to chat' : '返回对话' }).click();
+  await composer.fill(en ? 'And for conferences?' : '参加会议呢？');
+  await page2.waitForTimeout(500);
+  for (const scheme of SCHEMES) {
+    await page2.emulateMedia({ colorScheme: scheme });
+    await page2.waitForTimeout(150);
+    await page2.screenshot({ path: file('18-chat-provider-signed-out')(scheme) });
+  }
+  await context2.close();
+  await signedIn.stop();
+  await gateway.close();
+  await server.close();
+  await yooai.close();
+}
+
 for (const locale of ['en', 'zh-CN'] as const) {
+  if (scenes.includes('providers')) await providersScene(locale);
+  if (!scenes.includes('chat')) continue;
   const harness = await startHarness({
     env: { LATCHKEY_OPENROUTER_URL: emulator.url, LATCHKEY_LOCALE: locale },
   });

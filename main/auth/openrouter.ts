@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { AccountView } from '../../preload/api';
 import { LatchkeyError } from '../errors';
-import { parseJsonBody, statusError, type HttpRequest, type HttpResponse } from '../http/request';
+import {
+  parseJsonBody,
+  send,
+  statusError,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http/request';
+import type { ProviderFlow } from './flow';
 import { CODE_CHALLENGE_METHOD } from './pkce';
 
 /**
@@ -138,5 +145,48 @@ export function processKeyInfoResponse(response: HttpResponse, now: number): Acc
     isFreeTier: is_free_tier,
     fetchedAt: now,
     stale: false,
+  };
+}
+
+/**
+ * OpenRouter as a provider definition: a nonce in the callback path (no `state`), both routes
+ * back, a long-lived key instead of tokens, account facts from `GET /api/v1/key`, chat.
+ */
+export function createOpenRouterFlow(options: { baseUrl: URL; keyLabel: string }): ProviderFlow {
+  const { baseUrl, keyLabel } = options;
+  return {
+    id: 'openrouter',
+    displayName: OPENROUTER.displayName,
+    binding: 'path',
+    routes: ['deep-link', 'loopback'],
+    canChat: true,
+    revokeUrl: OPENROUTER.revokeUrl,
+    registeredRedirectUri: null,
+    chatUrl: new URL('/api/v1/', baseUrl),
+    prepare: ({ redirectUri, codeChallenge }) =>
+      Promise.resolve({
+        url: buildAuthorizationUrl(baseUrl, { callbackUrl: redirectUri, codeChallenge, keyLabel }),
+      }),
+    async exchange({ code, verifier }, ctx) {
+      const response = await send(
+        ctx.fetch,
+        buildKeyExchangeRequest(baseUrl, { code, codeVerifier: verifier }),
+        {
+          timeoutMs: ctx.timeoutMs,
+          maxBytes: OPENROUTER.maxResponseBytes,
+          ...(ctx.signal && { signal: ctx.signal }),
+        },
+      );
+      return { kind: 'key', key: processKeyExchangeResponse(response).key };
+    },
+    async account(credential, ctx) {
+      const key = credential.kind === 'key' ? credential.key : credential.accessToken;
+      const response = await send(ctx.fetch, buildKeyInfoRequest(baseUrl, key), {
+        timeoutMs: ctx.timeoutMs,
+        maxBytes: OPENROUTER.maxResponseBytes,
+        ...(ctx.signal && { signal: ctx.signal }),
+      });
+      return processKeyInfoResponse(response, ctx.now());
+    },
   };
 }

@@ -8,6 +8,7 @@ import type {
   EventContract,
   ModelInfo,
   ModelsView,
+  ProviderId,
   SendResult,
   Usage,
 } from '../../preload/api';
@@ -23,20 +24,52 @@ import {
   checkChatResponse,
   openStream,
   processModelsResponse,
+  OPENROUTER_CHAT,
   readChatStream,
+  type ChatEndpoint,
   type ChatRequestInput,
 } from './openrouter-chat';
 
 /** Sends an event to the renderer. */
 type Emit = <C extends EventChannel>(channel: C, payload: EventContract[C]) => void;
 
-export interface ChatServiceOptions {
+/**
+ * Where and how a provider chats: an OpenAI-compatible server and the credential to use with it.
+ * The auth side owns the credential; the chat service asks for a token per request and never
+ * keeps it.
+ */
+export interface ChatTarget extends ChatEndpoint {
+  /**
+   * OpenAI-compatible base URL, e.g. https://openrouter.ai/api/v1 (requests go to
+   * `${base}/chat/completions`, `${base}/models`; the base's path is kept).
+   */
   readonly baseUrl: URL;
+  /**
+   * OpenRouter attribution headers (HTTP-Referer, X-Title), and OpenRouter's usage accounting
+   * (`usage: {include: true}`; other servers get `stream_options: {include_usage: true}`).
+   */
+  readonly attribution: boolean;
+  /**
+   * The bearer to use now; may refresh ahead of expiry first. Throws LatchkeyError
+   * (CHAT_NOT_SIGNED_IN, AUTH_SESSION_ENDED, NETWORK_OFFLINE, …).
+   */
+  token(): Promise<string>;
+  /**
+   * The provider answered 401 to `rejected`: resolves a fresh token to retry ONCE, or null when
+   * the credential is gone (the auth side has signed out). Also called, its answer unused, when
+   * the retry is refused too and when a 401 arrives mid-stream (a partial answer is never
+   * retried). May throw LatchkeyError (e.g. NETWORK_OFFLINE while refreshing).
+   */
+  unauthorized(rejected: string): Promise<string | null>;
+}
+
+export interface ChatServiceOptions {
+  /**
+   * The provider's chat target, or null when it cannot chat (not signed in, no chat URL
+   * configured): sending then fails with `CHAT_NOT_SIGNED_IN`.
+   */
+  readonly target: (provider: ProviderId) => ChatTarget | null;
   readonly fetch: FetchLike;
-  /** The signed-in key, read per request (never stored here). */
-  readonly credential: () => string | null;
-  /** A 401 from the provider: the key is gone (signs out with an explanation). */
-  readonly onKeyRejected: () => void;
   readonly store: ConversationStore;
   readonly models: ModelsCache;
   readonly emit: Emit;
@@ -48,25 +81,48 @@ export interface ChatServiceOptions {
 }
 
 interface ActiveStream {
+  readonly provider: ProviderId;
   readonly controller: AbortController;
   readonly messageId: string;
   readonly done: Promise<void>;
 }
 
+/** A request between `send` and the provider's answer (the conversation is busy meanwhile). */
+interface Connecting {
+  readonly provider: ProviderId;
+  readonly controller: AbortController;
+}
+
 /** Models older than this are refreshed when the list is asked for. */
 const MODELS_MAX_AGE_MS = 6 * 60 * 60 * 1000;
-const PREFERRED_DEFAULT = 'openai/gpt-4o-mini';
+/** OpenRouter's preselected model when the user chose none; other providers use their first. */
+const PREFERRED_DEFAULT: Partial<Record<ProviderId, string>> = {
+  openrouter: 'openai/gpt-4o-mini',
+};
+
+/** Why a request not yet accepted was aborted: its provider signed out (or the app quits). */
+function signedOut(): LatchkeyError {
+  return new LatchkeyError('CHAT_NOT_SIGNED_IN');
+}
+
+/** A 401 before any answer: the token was refused. */
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof LatchkeyError && error.code === 'AUTH_KEY_REVOKED';
+}
 
 /**
- * Conversations and streaming answers for OpenRouter, in main. Owns one AbortController per
- * streaming conversation (Stop really cancels the request), batches deltas to one message per
- * frame, and persists each answer when it ends — not per token. The key is read from the
- * credential store per request and never leaves main.
+ * Conversations and streaming answers, in main, for every provider that can chat: each
+ * conversation chats through its provider's {@link ChatTarget} (OpenRouter, or the
+ * OpenAI-compatible gateway of an OAuth / OIDC sign-in). Owns one AbortController per streaming
+ * conversation (Stop really cancels the request), batches deltas to one message per frame, and
+ * persists each answer when it ends — not per token. Tokens are asked for per request, used once
+ * more after a 401 when the auth side could refresh them, and never leave main.
  */
 export class ChatService {
   readonly #o: ChatServiceOptions;
   readonly #now: () => number;
   readonly #streams = new Map<string, ActiveStream>();
+  readonly #connecting = new Map<string, Connecting>();
   #disposed = false;
 
   constructor(options: ChatServiceOptions) {
@@ -88,8 +144,9 @@ export class ChatService {
     };
   }
 
-  create(model: string | null): Conversation {
-    const conversation = this.#o.store.create(model);
+  /** A new, empty conversation that chats through `provider`. */
+  create(provider: ProviderId, model: string | null): Conversation {
+    const conversation = this.#o.store.create(provider, model);
     this.#publishList();
     return conversation;
   }
@@ -115,9 +172,10 @@ export class ChatService {
   }
 
   /**
-   * Sends `text` and starts streaming the answer. Resolves once the provider accepted the
-   * request; on any failure before that nothing is stored and the error is thrown, so the
-   * renderer keeps the text (offline, 401 → signed out, 402, 429, 5xx).
+   * Sends `text` through the conversation's provider and starts streaming the answer. Resolves
+   * once the provider accepted the request; on any failure before that nothing is stored and
+   * the error is thrown, so the renderer keeps the text (not signed in, offline, 401 after one
+   * refresh → `AUTH_KEY_REVOKED`, 402, 429, 5xx).
    */
   async send(conversationId: string, text: string, model: string): Promise<SendResult> {
     const conversation = this.#o.store.load(conversationId);
@@ -151,46 +209,101 @@ export class ChatService {
   }
 
   /**
-   * The model list: from the cache when fresh, else from the provider; offline, the cached list
-   * marked stale. The default model is remembered across restarts.
+   * The provider's model list: from the cache when fresh, else from the provider
+   * (`GET {base}/models` with its token); offline, or without a signed-in target, the cached
+   * list marked stale (`CHAT_NOT_SIGNED_IN` or the failure when nothing is cached). The default
+   * model is remembered per provider across restarts.
    */
-  async listModels(refresh: boolean): Promise<ModelsView> {
-    const cached = this.#o.models.read();
+  async listModels(provider: ProviderId, refresh: boolean): Promise<ModelsView> {
+    const cached = this.#o.models.read(provider);
     if (!refresh && cached && this.#now() - cached.fetchedAt < MODELS_MAX_AGE_MS) {
-      return this.#modelsView(cached.models, cached.fetchedAt, false);
+      return this.#modelsView(provider, cached.models, cached.fetchedAt, false);
     }
     try {
-      const response = await send(this.#o.fetch, buildModelsRequest(this.#o.baseUrl), {
-        timeoutMs: 20_000,
-        maxBytes: 5 * 1024 * 1024,
-      });
-      const models = processModelsResponse(response);
+      const target = this.#o.target(provider);
+      if (!target) throw new LatchkeyError('CHAT_NOT_SIGNED_IN');
+      const { value: models } = await this.#authorized(target, async (token) =>
+        processModelsResponse(
+          await send(this.#o.fetch, buildModelsRequest(target, token), {
+            timeoutMs: OPENROUTER_CHAT.modelsTimeoutMs,
+            maxBytes: OPENROUTER_CHAT.modelsMaxBytes,
+          }),
+        ),
+      );
       const fetchedAt = this.#now();
-      this.#o.models.write(models, fetchedAt);
-      return this.#modelsView(models, fetchedAt, false);
+      this.#o.models.write(provider, models, fetchedAt);
+      return this.#modelsView(provider, models, fetchedAt, false);
     } catch (error) {
-      this.#o.log.warn('chat.models.failed', { code: toErrorView(error).code });
-      if (cached) return this.#modelsView(cached.models, cached.fetchedAt, true);
+      this.#o.log.warn('chat.models.failed', { provider, code: toErrorView(error).code });
+      if (cached) return this.#modelsView(provider, cached.models, cached.fetchedAt, true);
       throw error;
     }
   }
 
-  setDefaultModel(model: string): ModelsView {
-    this.#o.models.setDefaultModel(model);
-    const cached = this.#o.models.read();
-    return this.#modelsView(cached?.models ?? [], cached?.fetchedAt ?? null, false);
+  setDefaultModel(provider: ProviderId, model: string): ModelsView {
+    this.#o.models.setDefaultModel(provider, model);
+    const cached = this.#o.models.read(provider);
+    return this.#modelsView(provider, cached?.models ?? [], cached?.fetchedAt ?? null, false);
   }
 
-  /** Aborts every stream (quit, sign-out). */
+  /** Aborts every stream and pending request, and waits for the streams to end (quit). */
   async stopAll(): Promise<void> {
-    const active = [...this.#streams.values()];
-    for (const stream of active) stream.controller.abort();
-    await Promise.all(active.map((s) => s.done));
+    await this.#stopWhere(() => true);
+  }
+
+  /**
+   * Aborts the streams and pending requests of one provider, and waits for the streams to end
+   * (sign-out). A request still waiting for the provider's answer fails with
+   * `CHAT_NOT_SIGNED_IN` and stores nothing.
+   */
+  async stopProvider(provider: ProviderId): Promise<void> {
+    await this.#stopWhere((p) => p === provider);
   }
 
   dispose(): void {
     this.#disposed = true;
+    for (const pending of this.#connecting.values()) pending.controller.abort(signedOut());
     for (const stream of this.#streams.values()) stream.controller.abort();
+  }
+
+  async #stopWhere(match: (provider: ProviderId) => boolean): Promise<void> {
+    for (const pending of this.#connecting.values()) {
+      if (match(pending.provider)) pending.controller.abort(signedOut());
+    }
+    const active = [...this.#streams.values()].filter((s) => match(s.provider));
+    for (const stream of active) stream.controller.abort();
+    await Promise.all(active.map((s) => s.done));
+  }
+
+  /**
+   * Runs `attempt` with the target's token. On a 401 (`AUTH_KEY_REVOKED`) the target is told;
+   * with the fresh token it gives back, `attempt` runs once more; a second 401 is thrown, as is
+   * the first when the credential is gone.
+   */
+  async #authorized<T>(
+    target: ChatTarget,
+    attempt: (token: string) => Promise<T>,
+  ): Promise<{ value: T; token: string }> {
+    const token = await target.token();
+    try {
+      return { value: await attempt(token), token };
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      const fresh = await target.unauthorized(token);
+      if (fresh === null) throw error;
+      // Once: a fresh token refused again means the endpoint does not take this credential at
+      // all (e.g. a gateway expecting another audience); refreshing again would not help.
+      return { value: await attempt(fresh), token: fresh };
+    }
+  }
+
+  /** Tells the target its token was refused, when nothing more is to be done with it here. */
+  async #reportUnauthorized(target: ChatTarget, token: string): Promise<void> {
+    try {
+      await target.unauthorized(token);
+    } catch (error) {
+      this.#o.log.warn('chat.unauthorized.failed', { code: toErrorView(error).code });
+    }
   }
 
   async #start(
@@ -200,26 +313,44 @@ export class ChatService {
     newMessages: ChatMessage[],
     onAccepted?: () => void,
   ): Promise<SendResult> {
-    const key = this.#o.credential();
-    if (!key) throw new LatchkeyError('CHAT_NOT_SIGNED_IN');
-    if (this.#streams.has(conversation.id)) throw new LatchkeyError('CHAT_BUSY');
+    const { provider } = conversation;
+    const target = this.#o.target(provider);
+    if (!target) throw new LatchkeyError('CHAT_NOT_SIGNED_IN');
+    if (this.#streams.has(conversation.id) || this.#connecting.has(conversation.id)) {
+      throw new LatchkeyError('CHAT_BUSY');
+    }
     const controller = new AbortController();
-    const request = buildChatRequest(this.#o.baseUrl, key, { model, messages: history });
+    this.#connecting.set(conversation.id, { provider, controller });
+    const input: ChatRequestInput = { model, messages: history };
     let body: ReadableStream<Uint8Array>;
+    let token: string;
     try {
-      const response = await openStream(this.#o.fetch, request, {
-        connectTimeoutMs: this.#o.connectTimeoutMs ?? 30_000,
-        signal: controller.signal,
-      });
-      await checkChatResponse(response);
-      if (!response.body) throw new LatchkeyError('HTTP_BAD_RESPONSE', { status: response.status });
-      body = response.body;
-    } catch (error) {
-      if (error instanceof LatchkeyError && error.code === 'AUTH_KEY_REVOKED') {
-        this.#o.onKeyRejected();
+      ({ value: body, token } = await this.#authorized(target, async (bearer) => {
+        const response = await openStream(this.#o.fetch, buildChatRequest(target, bearer, input), {
+          connectTimeoutMs: this.#o.connectTimeoutMs ?? OPENROUTER_CHAT.connectTimeoutMs,
+          signal: controller.signal,
+        });
+        await checkChatResponse(response);
+        if (!response.body) {
+          throw new LatchkeyError('HTTP_BAD_RESPONSE', { status: response.status });
+        }
+        return response.body;
+      }));
+      if (controller.signal.aborted) {
+        await body.cancel().catch(() => undefined);
+        throw controller.signal.reason;
       }
-      this.#o.log.warn('chat.send.failed', { code: toErrorView(error).code });
-      throw error;
+    } catch (error) {
+      // Aborted by sign-out or quit (Stop does not reach a request not yet accepted): the
+      // abort's reason, `CHAT_NOT_SIGNED_IN`, rather than a bare AbortError.
+      const failure =
+        controller.signal.aborted && !(error instanceof LatchkeyError)
+          ? (controller.signal.reason as unknown)
+          : error;
+      this.#o.log.warn('chat.send.failed', { provider, code: toErrorView(failure).code });
+      throw failure;
+    } finally {
+      this.#connecting.delete(conversation.id);
     }
 
     onAccepted?.();
@@ -230,8 +361,9 @@ export class ChatService {
 
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    this.#streams.set(conversation.id, { controller, messageId: assistant.id, done });
-    void this.#pump(conversation.id, assistant, body, controller).finally(() => {
+    this.#streams.set(conversation.id, { provider, controller, messageId: assistant.id, done });
+    const onUnauthorized = () => void this.#reportUnauthorized(target, token);
+    void this.#pump(conversation.id, assistant, body, controller, onUnauthorized).finally(() => {
       this.#streams.delete(conversation.id);
       resolveDone();
       this.#publishList();
@@ -249,6 +381,7 @@ export class ChatService {
     assistant: ChatMessage,
     body: ReadableStream<Uint8Array>,
     controller: AbortController,
+    onUnauthorized: () => void,
   ): Promise<void> {
     const batcher = new DeltaBatcher(
       (text, seq) =>
@@ -280,8 +413,10 @@ export class ChatService {
         const view = toErrorView(caught);
         status = view.code === 'CHAT_STREAM_INCOMPLETE' ? 'incomplete' : 'error';
         error = view;
-        // A 401 mid-stream (an error chunk under HTTP 200) means the key is gone too.
-        if (view.code === 'AUTH_KEY_REVOKED' || view.status === 401) this.#o.onKeyRejected();
+        // A 401 mid-stream (an error chunk under HTTP 200): the token was refused. The auth side
+        // is told (OpenRouter signs out, a token session refreshes for the next request); the
+        // partial answer is kept, never retried. Not awaited: a sign-out waits for this stream.
+        if (view.code === 'AUTH_KEY_REVOKED' || view.status === 401) onUnauthorized();
         this.#o.log.warn('chat.stream.ended', { code: view.code });
       }
     } finally {
@@ -336,10 +471,18 @@ export class ChatService {
     };
   }
 
-  #modelsView(models: readonly ModelInfo[], fetchedAt: number | null, stale: boolean): ModelsView {
-    const remembered = this.#o.models.defaultModel();
+  #modelsView(
+    provider: ProviderId,
+    models: readonly ModelInfo[],
+    fetchedAt: number | null,
+    stale: boolean,
+  ): ModelsView {
+    const preferred = PREFERRED_DEFAULT[provider];
     const defaultModel =
-      remembered ?? models.find((m) => m.id === PREFERRED_DEFAULT)?.id ?? models[0]?.id ?? null;
+      this.#o.models.defaultModel(provider) ??
+      models.find((m) => m.id === preferred)?.id ??
+      models[0]?.id ??
+      null;
     return { models, defaultModel, fetchedAt, stale };
   }
 

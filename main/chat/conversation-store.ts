@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileSync } from 'atomically';
 import { z } from 'zod';
-import type { ChatMessage, Conversation, ConversationSummary } from '../../preload/api';
+import {
+  PROVIDER_IDS,
+  type ChatMessage,
+  type Conversation,
+  type ConversationSummary,
+  type ProviderId,
+} from '../../preload/api';
 import {
   JsonDocument,
   STORE_FILE_MODE,
@@ -27,6 +33,9 @@ const TITLE_MAX_CHARS = 60;
 const idSchema = z.string().regex(ID_PATTERN);
 const timeSchema = z.number().nonnegative();
 const modelSchema = z.string().min(1).max(256).nullable();
+const providerSchema = z.enum(PROVIDER_IDS);
+/** Files written before there was more than one provider have no `provider`: OpenRouter's. */
+const storedProviderSchema = providerSchema.default('openrouter');
 
 // Objects are `z.object`: unknown extra fields are tolerated (and dropped), wrong shapes refused.
 const errorViewSchema = z.object({
@@ -60,6 +69,7 @@ const messagesSchema = z.array(messageSchema);
 const conversationFileSchema = z.object({
   version: z.literal(1),
   id: idSchema,
+  provider: storedProviderSchema,
   title: z.string(),
   createdAt: timeSchema,
   updatedAt: timeSchema,
@@ -69,6 +79,7 @@ const conversationFileSchema = z.object({
 
 const indexEntrySchema = z.object({
   id: idSchema,
+  provider: storedProviderSchema,
   title: z.string(),
   createdAt: timeSchema,
   updatedAt: timeSchema,
@@ -86,6 +97,7 @@ const indexFileSchema = z.object({
 interface ConversationFile {
   readonly version: 1;
   readonly id: string;
+  readonly provider: ProviderId;
   readonly title: string;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -129,6 +141,7 @@ function readConversationFile(filePath: string, id: string): FileRead {
 function entryOf(file: ConversationFile): IndexEntry {
   return {
     id: file.id,
+    provider: file.provider,
     title: file.title,
     createdAt: file.createdAt,
     updatedAt: file.updatedAt,
@@ -139,6 +152,7 @@ function entryOf(file: ConversationFile): IndexEntry {
 
 function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
   return (
+    a.provider === b.provider &&
     a.title === b.title &&
     a.createdAt === b.createdAt &&
     a.updatedAt === b.updatedAt &&
@@ -204,8 +218,9 @@ export interface ConversationStoreOptions {
  *
  * - `index.json` — `{version: 1, conversations: [summary…], drafts: {[id]: text}}`, everything
  *   {@link list} needs, so the list never opens a conversation file.
- * - `<uuid>.json` — `{version: 1, id, title, createdAt, updatedAt, model, messages}`, one per
- *   conversation, read only when the conversation is opened ({@link load}), then kept in a small
+ * - `<uuid>.json` — `{version: 1, id, provider, title, createdAt, updatedAt, model, messages}`,
+ *   one per conversation (the provider it chats through; files from before there was more than
+ *   one provider lack it and are OpenRouter's), read only when the conversation is opened ({@link load}), then kept in a small
  *   LRU cache so appending and updating during a chat never re-read it.
  *
  * Every write is a whole file written atomically with `atomically` (temporary file in the same
@@ -304,20 +319,23 @@ export class ConversationStore {
   }
 
   /**
-   * Creates and persists an empty conversation. Its title is `''` (the UI shows "New chat")
-   * until the first user message names it.
-   * @throws LatchkeyError `STORE_WRITE_FAILED`; `INTERNAL` when `newId` gives a bad id.
+   * Creates and persists an empty conversation that chats through `provider`. Its title is `''`
+   * (the UI shows "New chat") until the first user message names it.
+   * @throws LatchkeyError `STORE_WRITE_FAILED` (also for an unknown provider); `INTERNAL` when
+   *   `newId` gives a bad id.
    */
-  create(model: string | null): Conversation {
+  create(provider: ProviderId, model: string | null): Conversation {
     const id = this.#newId();
     if (!ID_PATTERN.test(id) || this.#entries.has(id)) {
       throw new LatchkeyError('INTERNAL', {}, { cause: new Error('newId gave an unusable id') });
     }
+    const checkedProvider = checked(providerSchema, provider);
     const checkedModel = checked(modelSchema, model);
     const now = this.#now();
     const file: ConversationFile = {
       version: 1,
       id,
+      provider: checkedProvider,
       title: '',
       createdAt: now,
       updatedAt: now,

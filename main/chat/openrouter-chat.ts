@@ -14,10 +14,13 @@ import type { Logger } from '../log';
 import { readSseEvents } from './sse';
 
 /**
- * OpenRouter's chat API (https://openrouter.ai/docs/api-reference/streaming): an
- * OpenAI-compatible `POST /api/v1/chat/completions` streamed as SSE, plus the model list.
- * Request builders are split from response processors (the oauth4webapi shape); `fetch` is
- * injected so the same code runs on Electron's `net.fetch` and in Node tests.
+ * The OpenAI-compatible chat API: `POST {base}/chat/completions` streamed as SSE, plus the
+ * model list `GET {base}/models`. OpenRouter (https://openrouter.ai/docs/api-reference/streaming,
+ * base `https://openrouter.ai/api/v1`) is one such server, with its extensions (attribution
+ * headers, usage accounting, `pricing` in the model list); an LLM gateway behind a company's
+ * OAuth / OIDC sign-in is another. Request builders are split from response processors (the
+ * oauth4webapi shape); `fetch` is injected so the same code runs on Electron's `net.fetch` and
+ * in Node tests.
  */
 export const OPENROUTER_CHAT = {
   /** Attribution headers (https://openrouter.ai/docs/api-reference/overview#headers). */
@@ -34,6 +37,39 @@ export const OPENROUTER_CHAT = {
   modelsMaxBytes: 5 * 1024 * 1024,
 } as const;
 
+/** Where requests go, and whether the server is OpenRouter. */
+export interface ChatEndpoint {
+  /**
+   * OpenAI-compatible base URL, e.g. `https://openrouter.ai/api/v1` or
+   * `https://gateway.corp/v1`: requests go to `{base}/chat/completions` and `{base}/models`.
+   */
+  readonly baseUrl: URL;
+  /**
+   * OpenRouter: its attribution headers (`HTTP-Referer`, `X-Title`) and its usage accounting
+   * (`usage: {include: true}`). Otherwise neither is sent, and usage is asked for the standard
+   * OpenAI way (`stream_options: {include_usage: true}`).
+   */
+  readonly attribution: boolean;
+}
+
+/**
+ * `{base}/{path}`, keeping the base's path (`https://gateway.corp/v1` + `models` →
+ * `https://gateway.corp/v1/models`, with or without a trailing slash) and its query (some
+ * gateways put an API version there); a fragment is dropped.
+ */
+export function endpointUrl(baseUrl: URL, path: 'chat/completions' | 'models'): URL {
+  const url = new URL(baseUrl.href);
+  url.hash = '';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+  return url;
+}
+
+function attributionHeaders(endpoint: ChatEndpoint): Record<string, string> {
+  return endpoint.attribution
+    ? { 'HTTP-Referer': OPENROUTER_CHAT.referer, 'X-Title': OPENROUTER_CHAT.title }
+    : {};
+}
+
 /** What a chat request carries; only `role` and `content` of each message are sent. */
 export interface ChatRequestInput {
   model: string;
@@ -41,27 +77,33 @@ export interface ChatRequestInput {
 }
 
 /**
- * `POST /api/v1/chat/completions` with `stream: true` and `usage: {include: true}` (usage and
- * cost arrive in the last chunk), the key as Bearer — never in the URL — and the
- * `HTTP-Referer` / `X-Title` attribution headers.
+ * `POST {base}/chat/completions` with `stream: true`, the key or access token as Bearer — never
+ * in the URL — and usage asked for in the last chunk. For OpenRouter (`attribution`):
+ * `usage: {include: true}` (usage and cost) and the `HTTP-Referer` / `X-Title` attribution
+ * headers; for any other server `stream_options: {include_usage: true}` and no attribution.
  */
-export function buildChatRequest(baseUrl: URL, key: string, input: ChatRequestInput): HttpRequest {
+export function buildChatRequest(
+  endpoint: ChatEndpoint,
+  token: string,
+  input: ChatRequestInput,
+): HttpRequest {
   return {
-    url: new URL('/api/v1/chat/completions', baseUrl),
+    url: endpointUrl(endpoint.baseUrl, 'chat/completions'),
     init: {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${key}`,
+        authorization: `Bearer ${token}`,
         'content-type': 'application/json',
         accept: 'text/event-stream',
-        'HTTP-Referer': OPENROUTER_CHAT.referer,
-        'X-Title': OPENROUTER_CHAT.title,
+        ...attributionHeaders(endpoint),
       },
       body: JSON.stringify({
         model: input.model,
         messages: input.messages.map(({ role, content }) => ({ role, content })),
         stream: true,
-        usage: { include: true },
+        ...(endpoint.attribution
+          ? { usage: { include: true } }
+          : { stream_options: { include_usage: true } }),
       }),
     },
   };
@@ -107,11 +149,11 @@ export async function openStream(
 /**
  * Checks the response before its stream is read. A 2xx `text/event-stream` passes. Otherwise
  * at most 64 KB of the body is read (for at most 10 s) and mapped: 401 → `AUTH_KEY_REVOKED`
- * (the caller signs out), 402 → `CHAT_OUT_OF_CREDITS`, 429 → `CHAT_RATE_LIMITED` (with
- * `Retry-After`), 400 → `CHAT_BAD_REQUEST`, 5xx → `HTTP_SERVER_ERROR`, others by
- * {@link statusError}; a 2xx of any other type (an HTML page from a proxy) →
- * `HTTP_BAD_RESPONSE`. OpenRouter's `{error:{message}}` becomes `providerMessage` (plain text,
- * ≤ 300 chars, key-like strings redacted) on every error but 401.
+ * (the caller refreshes the token once, or signs out), 402 → `CHAT_OUT_OF_CREDITS`, 429 →
+ * `CHAT_RATE_LIMITED` (with `Retry-After`), 400 → `CHAT_BAD_REQUEST`, 5xx →
+ * `HTTP_SERVER_ERROR`, others by {@link statusError}; a 2xx of any other type (an HTML page
+ * from a proxy) → `HTTP_BAD_RESPONSE`. The `{error:{message}}` of OpenRouter and OpenAI becomes
+ * `providerMessage` (plain text, ≤ 300 chars, key-like strings redacted) on every error but 401.
  */
 export async function checkChatResponse(response: Response): Promise<void> {
   const { status } = response;
@@ -265,9 +307,9 @@ export interface ReadChatStreamOptions {
 }
 
 /**
- * Reads an OpenRouter SSE body (after {@link checkChatResponse}) as deltas
- * (`choices[0].delta.content`), one `finish` (the first finish reason), and `usage` (from the
- * chunk that has it, with `cost` when reported). `data: [DONE]` ends it.
+ * Reads an OpenAI-compatible SSE body, OpenRouter's included (after {@link checkChatResponse}),
+ * as deltas (`choices[0].delta.content`), one `finish` (the first finish reason), and `usage`
+ * (from the chunk that has it, with `cost` when reported). `data: [DONE]` ends it.
  *
  * Returning normally means the answer is complete: `[DONE]` arrived, or a finish reason did and
  * the body then ended (a missing `[DONE]`, or a drop before the usage chunk, loses nothing of
@@ -362,18 +404,18 @@ function toUsage(usage: NonNullable<Chunk['usage']>): Usage {
 }
 
 /**
- * `GET /api/v1/models`: public, no key needed
- * (https://openrouter.ai/docs/api-reference/list-available-models).
+ * `GET {base}/models` with the Bearer token: OpenAI-compatible servers require it; OpenRouter's
+ * list is public and ignores it (https://openrouter.ai/docs/api-reference/list-available-models).
  */
-export function buildModelsRequest(baseUrl: URL): HttpRequest {
+export function buildModelsRequest(endpoint: ChatEndpoint, token: string): HttpRequest {
   return {
-    url: new URL('/api/v1/models', baseUrl),
+    url: endpointUrl(endpoint.baseUrl, 'models'),
     init: {
       method: 'GET',
       headers: {
+        authorization: `Bearer ${token}`,
         accept: 'application/json',
-        'HTTP-Referer': OPENROUTER_CHAT.referer,
-        'X-Title': OPENROUTER_CHAT.title,
+        ...attributionHeaders(endpoint),
       },
     },
   };
@@ -395,12 +437,15 @@ const modelSchema = z.object({
 const modelsSchema = z.object({ data: z.array(z.unknown()) });
 
 /**
- * Processes `GET /api/v1/models` (send it with a 5 MB cap): pricing strings ("0.0000015", USD
- * per token) become numbers — negative or unparsable (`openrouter/auto` says "-1") → null —
- * `free` when both are 0. Malformed and duplicate entries are skipped, not fatal; a body that
- * is not `{data: [...]}` is `HTTP_BAD_RESPONSE`.
+ * Processes `GET {base}/models` (send it with a 5 MB cap). OpenRouter's entries carry `name`,
+ * `context_length` and `pricing`: pricing strings ("0.0000015", USD per token) become numbers —
+ * negative or unparsable (`openrouter/auto` says "-1") → null — `free` when both are 0. A plain
+ * OpenAI entry (`{id, object, created, owned_by}`) is named by its id, with unknown context and
+ * prices. Malformed and duplicate entries are skipped, not fatal; a body that is not
+ * `{data: [...]}` is `HTTP_BAD_RESPONSE`; 401 is `AUTH_KEY_REVOKED` (the token was refused).
  */
 export function processModelsResponse(response: HttpResponse): ModelInfo[] {
+  if (response.status === 401) throw new LatchkeyError('AUTH_KEY_REVOKED', { status: 401 });
   if (response.status !== 200) throw statusError(response);
   const parsed = modelsSchema.safeParse(parseJsonBody(response));
   if (!parsed.success) throw new LatchkeyError('HTTP_BAD_RESPONSE', { status: 200 });

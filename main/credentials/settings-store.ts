@@ -7,9 +7,37 @@ import {
   type CorruptReport,
 } from './credential-store';
 
+/**
+ * Provider settings as the user saved them. Shapes only: the values are validated by the
+ * provider's module when used, so a file edited by hand cannot smuggle in an http endpoint.
+ */
+const providerSettingsSchema = z.object({
+  yooai: z
+    .object({
+      baseUrl: z.string(),
+      appId: z.string(),
+      unionId: z.string(),
+      scope: z.string(),
+      redirectUri: z.string(),
+      refreshPath: z.string(),
+      tokenLifetimeSeconds: z.number(),
+    })
+    .optional(),
+  oidc: z
+    .object({
+      displayName: z.string(),
+      issuer: z.string(),
+      clientId: z.string(),
+      scopes: z.string(),
+      chatUrl: z.string().nullable(),
+    })
+    .optional(),
+});
+
 const settingsFileSchema = z.strictObject({
   version: z.literal(1),
   locale: z.enum(LOCALES).optional(),
+  providers: providerSettingsSchema.optional(),
 });
 
 type SettingsFile = z.infer<typeof settingsFileSchema>;

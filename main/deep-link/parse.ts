@@ -1,6 +1,20 @@
 import { PROVIDER_IDS, type ProviderId } from '../../preload/api';
 
 /**
+ * How each provider's callback is bound to its attempt (product.md "Names"):
+ * - `path`: the nonce is a path segment, `oauth/<provider>/<nonce>` (OpenRouter documents no
+ *   `state` and accepts any callback URL);
+ * - `state`: the path is fixed, `oauth/<provider>`, because the provider matches the redirect URI
+ *   exactly against its registration, and the `state` parameter carries the nonce.
+ * Provider flows declare the same binding (checked by a test).
+ */
+export const CALLBACK_BINDING: Readonly<Record<ProviderId, 'path' | 'state'>> = {
+  openrouter: 'path',
+  yooai: 'state',
+  oidc: 'state',
+};
+
+/**
  * Which route brought the authorization response back: the private-use URI scheme
  * (RFC 8252 §7.1) or the loopback listener (RFC 8252 §7.3).
  */
@@ -23,6 +37,7 @@ export type UnknownReason =
   | 'bad-code'
   | 'missing-code'
   | 'bad-nonce'
+  | 'bad-state'
   | 'bad-error'
   | 'bad-iss';
 
@@ -36,6 +51,7 @@ export type DeepLink =
   | {
       readonly kind: 'oauth-callback';
       readonly provider: ProviderId;
+      /** The attempt's nonce: the path segment (`path` binding) or the `state` parameter. */
       readonly nonce: string;
       readonly code: string;
       readonly via: CallbackVia;
@@ -100,8 +116,9 @@ const UNSAFE_TEXT = /[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]+/gu;
  * resolves `..`, `%2e%2e` and strips tabs/newlines), then fragment, parameter count,
  * duplicates, `error`, `code` and `iss`.
  *
- * Accepted shapes (product.md): `<scheme>://oauth/<provider>/<nonce>?code=…` and, when
- * `loopbackPort` is given, `http://127.0.0.1:<loopbackPort>/oauth/<provider>/<nonce>?code=…`.
+ * Accepted shapes (product.md): `<scheme>://oauth/openrouter/<nonce>?code=…`,
+ * `<scheme>://oauth/<yooai|oidc>?code=…&state=<nonce>[&iss=…]` and, when `loopbackPort` is
+ * given, the same paths under `http://127.0.0.1:<loopbackPort>/oauth/…`.
  * Pasted links must be trimmed by the caller: whitespace is rejected here.
  *
  * Never throws; any input that is not exactly right is `{ kind: 'unknown', reason }`.
@@ -153,7 +170,7 @@ export function parseDeepLink(raw: string, options: ParseOptions): DeepLink {
 
   const target = parsePath(url, rawPath, via);
   if (target.kind === 'unknown') return target;
-  const { provider, nonce } = target;
+  const { provider } = target;
 
   const params = [...url.searchParams];
   if (params.length > MAX_QUERY_PARAMS) return unknown('too-many-params');
@@ -161,6 +178,15 @@ export function parseDeepLink(raw: string, options: ParseOptions): DeepLink {
   for (const [key, value] of params) {
     if (query.has(key)) return unknown('duplicate-param');
     query.set(key, value);
+  }
+
+  let nonce: string;
+  if (target.nonce !== null) {
+    nonce = target.nonce;
+  } else {
+    const state = query.get('state');
+    if (state === undefined || !NONCE.test(state)) return unknown('bad-state');
+    nonce = state;
   }
 
   const error = query.get('error');
@@ -220,11 +246,17 @@ function checkLoopbackAuthority(
   return null;
 }
 
+/**
+ * The provider (and, for path-bound providers, the nonce) from the path: `/<provider>/<nonce>`
+ * or `/<provider>` (after `/oauth` on loopback). `nonce: null` means it is in `state`.
+ */
 function parsePath(
   url: URL,
   rawPath: string,
   via: CallbackVia,
-): { kind: 'target'; provider: ProviderId; nonce: string } | (DeepLink & { kind: 'unknown' }) {
+):
+  | { kind: 'target'; provider: ProviderId; nonce: string | null }
+  | (DeepLink & { kind: 'unknown' }) {
   if (rawPath !== url.pathname || !rawPath.startsWith('/')) return unknown('wrong-path');
   const segments = rawPath.slice(1).split('/');
   if (via === 'loopback' && segments.shift() !== SCHEME_HOST) return unknown('wrong-path');
@@ -234,6 +266,10 @@ function parsePath(
   const [provider, nonce, ...extra] = segments;
   if (provider === undefined || !isProviderId(provider) || extra.length > 0) {
     return unknown('wrong-path');
+  }
+  if (CALLBACK_BINDING[provider] === 'state') {
+    // Fixed path: anything after the provider (a nonce, a trailing slash) is not our URI.
+    return nonce === undefined ? { kind: 'target', provider, nonce: null } : unknown('wrong-path');
   }
   if (nonce === undefined || !NONCE.test(nonce)) return unknown('bad-nonce');
   return { kind: 'target', provider, nonce };

@@ -32,7 +32,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return state;
     },
     'auth:sign-out': async ({ provider }) => {
-      await chat.stopAll();
+      await chat.stopProvider(provider);
       return auth.signOut(provider);
     },
     'auth:remember-anyway': ({ provider }) => auth.rememberAnyway(provider),
@@ -41,6 +41,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await auth.refreshAccount(provider);
       return auth.state(provider);
     },
+    'provider:configure': (settings) => auth.configure(settings),
     'settings:set-locale': ({ locale }) => deps.setLocale(locale),
     'shell:open-external': async ({ url }) => {
       await deps.openExternal(url);
@@ -49,7 +50,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'app:check-connectivity': () => deps.checkConnectivity(),
     'chat:list': () => chat.list(),
     'chat:open': ({ id }) => chat.open(id),
-    'chat:create': ({ model }) => chat.create(model),
+    'chat:create': ({ provider, model }) => chat.create(provider, model),
     'chat:rename': ({ id, title }) => chat.rename(id, title),
     'chat:delete': async ({ id }) => {
       await chat.delete(id);
@@ -65,7 +66,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return undefined;
     },
     'chat:regenerate': ({ conversationId, model }) => chat.regenerate(conversationId, model),
-    'models:list': ({ refresh }) => chat.listModels(refresh),
-    'models:set-default': ({ model }) => chat.setDefaultModel(model),
+    'models:list': ({ provider, refresh }) => chat.listModels(provider, refresh),
+    'models:set-default': ({ provider, model }) => chat.setDefaultModel(provider, model),
   };
 }

@@ -28,12 +28,37 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   'auth:remember-anyway': z.strictObject({ provider }),
   'auth:dismiss-error': z.strictObject({ provider }),
   'account:refresh': z.strictObject({ provider }),
+  // Field-level validation (with the field named in the error) happens in the provider's module.
+  'provider:configure': z.discriminatedUnion('provider', [
+    z.strictObject({
+      provider: z.literal('yooai'),
+      settings: z.strictObject({
+        baseUrl: z.string().max(2048),
+        appId: z.string().max(256),
+        unionId: z.string().max(256),
+        scope: z.string().max(1024),
+        redirectUri: z.string().max(2048),
+        refreshPath: z.string().max(512),
+        tokenLifetimeSeconds: z.number(),
+      }),
+    }),
+    z.strictObject({
+      provider: z.literal('oidc'),
+      settings: z.strictObject({
+        displayName: z.string().max(200),
+        issuer: z.string().max(2048),
+        clientId: z.string().max(512),
+        scopes: z.string().max(1024),
+        chatUrl: z.string().max(2048).nullable(),
+      }),
+    }),
+  ]),
   'settings:set-locale': z.strictObject({ locale: z.enum(LOCALES) }),
   'shell:open-external': z.strictObject({ url: z.string().min(1).max(4096) }),
   'app:check-connectivity': none,
   'chat:list': none,
   'chat:open': z.strictObject({ id }),
-  'chat:create': z.strictObject({ model: model.nullable() }),
+  'chat:create': z.strictObject({ provider, model: model.nullable() }),
   'chat:rename': z.strictObject({ id, title: z.string().trim().min(1).max(200) }),
   'chat:delete': z.strictObject({ id }),
   'chat:set-draft': z.strictObject({ id, draft: z.string().max(MAX_MESSAGE_CHARS) }),
@@ -47,6 +72,6 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   }),
   'chat:stop': z.strictObject({ conversationId: id }),
   'chat:regenerate': z.strictObject({ conversationId: id, model }),
-  'models:list': z.strictObject({ refresh: z.boolean() }),
-  'models:set-default': z.strictObject({ model }),
+  'models:list': z.strictObject({ provider, refresh: z.boolean() }),
+  'models:set-default': z.strictObject({ provider, model }),
 };

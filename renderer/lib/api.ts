@@ -29,20 +29,21 @@ export const api: LatchkeyApi = {
   rememberAnyway: async (provider) => bridge().rememberAnyway(provider),
   dismissError: async (provider) => bridge().dismissError(provider),
   refreshAccount: async (provider) => bridge().refreshAccount(provider),
+  configureProvider: async (settings) => bridge().configureProvider(settings),
   setLocale: async (locale) => bridge().setLocale(locale),
   openExternal: async (url) => bridge().openExternal(url),
   checkConnectivity: async () => bridge().checkConnectivity(),
   listConversations: async () => bridge().listConversations(),
   openConversation: async (id) => bridge().openConversation(id),
-  createConversation: async (model) => bridge().createConversation(model),
+  createConversation: async (provider, model) => bridge().createConversation(provider, model),
   renameConversation: async (id, title) => bridge().renameConversation(id, title),
   deleteConversation: async (id) => bridge().deleteConversation(id),
   setDraft: async (id, draft) => bridge().setDraft(id, draft),
   send: async (conversationId, text, model) => bridge().send(conversationId, text, model),
   stop: async (conversationId) => bridge().stop(conversationId),
   regenerate: async (conversationId, model) => bridge().regenerate(conversationId, model),
-  listModels: async (refresh) => bridge().listModels(refresh),
-  setDefaultModel: async (model) => bridge().setDefaultModel(model),
+  listModels: async (provider, refresh) => bridge().listModels(provider, refresh),
+  setDefaultModel: async (provider, model) => bridge().setDefaultModel(provider, model),
   onAuthState: (listener) => bridge().onAuthState(listener),
   onNotice: (listener) => bridge().onNotice(listener),
   onConnectivity: (listener) => bridge().onConnectivity(listener),
@@ -66,6 +67,7 @@ function parseView(message: string): ErrorView | null {
       ...(typeof parsed.providerMessage === 'string' && {
         providerMessage: parsed.providerMessage,
       }),
+      ...(typeof parsed.field === 'string' && { field: parsed.field }),
     };
   } catch {
     return null;

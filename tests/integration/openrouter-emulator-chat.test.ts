@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +7,7 @@ import {
   startOpenRouterEmulator,
   type OpenRouterEmulator,
 } from '../fixtures/openrouter-emulator';
+import { runStandaloneFixture } from './standalone';
 
 const CHAT = '/api/v1/chat/completions';
 const MODEL = 'anthropic/claude-3.5-sonnet';
@@ -533,14 +530,8 @@ describe('standalone', () => {
   }
 
   it('--pace-ms sets the default pace', async () => {
-    const script = fileURLToPath(new URL('../fixtures/openrouter-emulator.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', script, '--port', '0', '--pace-ms', '5'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    try {
-      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const args = ['--port', '0', '--pace-ms', '5'];
+    const { code } = await runStandaloneFixture('openrouter-emulator.ts', args, async (line) => {
       const url = /^openrouter emulator (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)?.[1] ?? '';
       expect(url).not.toBe('');
       const token = await signIn(url);
@@ -558,10 +549,7 @@ describe('standalone', () => {
       expect(stream.content).toBe(defaultChatAnswer('hi'));
       const pauses = Math.ceil(stream.content.length / 4) - 1;
       expect(Date.now() - started).toBeGreaterThanOrEqual(pauses * 5 * 0.8);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const [code] = (await once(child, 'exit')) as [number | null];
+    });
     expect(code).toBe(0);
   });
 });

@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   MAX_BODY_BYTES,
   startOpenRouterEmulator,
   type OpenRouterEmulator,
 } from '../fixtures/openrouter-emulator';
+import { runStandaloneFixture } from './standalone';
 
 const CALLBACK = 'http://127.0.0.1:9/oauth/openrouter/nonce-1?keep=1';
 const KEYS = '/api/v1/auth/keys';
@@ -381,20 +378,13 @@ describe('faults', () => {
 
 describe('standalone', () => {
   it('prints its URL and serves until SIGTERM', async () => {
-    const script = fileURLToPath(new URL('../fixtures/openrouter-emulator.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const args = ['--port', '0'];
+    const { code } = await runStandaloneFixture('openrouter-emulator.ts', args, async (line) => {
       const match = /^openrouter emulator (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
       expect(match).not.toBeNull();
       const response = await fetch(`${match?.[1]}/api/v1/key`);
       expect(response.status).toBe(401);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const [code] = (await once(child, 'exit')) as [number | null];
+    });
     expect(code).toBe(0);
   });
 });

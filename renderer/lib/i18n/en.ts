@@ -15,6 +15,8 @@ export const en = {
   'sidebar.conversations': 'Conversations',
   'sidebar.conversationsEmpty': 'Your conversations will appear here.',
   'sidebar.newChat': 'New chat',
+  'sidebar.accounts': 'Accounts',
+  'sidebar.accountsAttention': 'An account needs your attention',
   'sidebar.loading': 'Loading conversations…',
   'sidebar.loadFailed': "Couldn't load your conversations.",
   'sidebar.empty': 'No conversations yet. Your chats will be listed here.',
@@ -42,8 +44,10 @@ export const en = {
   'main.welcomeTitle': 'Welcome to Latchkey',
   'main.welcomeBody':
     'Sign in to start chatting. You approve access in your own browser, so there is no API key to copy.',
-  'main.accountTitle': 'Your account',
-  'main.accountBody': 'Latchkey uses this account for every conversation.',
+  'main.accountTitle': 'Your accounts',
+  'main.accountBody':
+    'Sign in to the providers you use. Each conversation keeps chatting through the provider it started with.',
+  'main.backToChat': 'Back to chat',
 
   'chat.placeholderSignedOut': 'Chat arrives here once you are signed in',
   'chat.loading': 'Opening the conversation…',
@@ -53,6 +57,11 @@ export const en = {
   'chat.retryConnection': 'Retry',
   'chat.offlineTitle': "You're offline.",
   'chat.notSent': 'Your message was not sent and is still in the box.',
+  'chat.provider': 'Provider',
+  'chat.signedOutTitle': "You're not signed in to {provider}.",
+  'chat.signedOutBody':
+    'This conversation chats through {provider}. Sign in again to continue; what you type is kept.',
+  'chat.openAccounts': 'Open accounts',
 
   'model.label': 'Model',
   'model.choose': 'Choose a model',
@@ -108,11 +117,18 @@ export const en = {
   'empty.example3': 'Plan a relaxed three-day trip to Kyoto in spring, with one day of hiking.',
 
   'provider.openrouter.tagline': 'One account for hundreds of AI models',
+  'provider.yooai.tagline': 'Sign in with your YOO-AI account',
+  'provider.yooai.setup':
+    'Fill in the values from your YOO-AI app registration: its app_id, union_id and scope, and the redirect URI allowed by its security domain.',
+  'provider.oidc.tagline': "Your organization's single sign-on",
+  'provider.oidc.setup':
+    "Fill in the issuer URL and client ID from your app registration at the identity provider (a public client with PKCE: there's no secret).",
 
   'status.signedOut': 'Signed out',
   'status.signingIn': 'Signing in…',
   'status.signedIn': 'Signed in',
   'status.signedInAs': 'Signed in as {label}',
+  'status.notConfigured': 'Not configured',
 
   'signIn.primary': 'Sign in with {provider}',
   'signIn.privacy': 'Latchkey never sees your password.',
@@ -138,6 +154,60 @@ export const en = {
   'paste.submit': 'Continue',
   'paste.empty': 'Paste the sign-in link from your browser first.',
 
+  'settings.toggle': '{provider} settings',
+  'settings.title': 'Settings',
+  'settings.save': 'Save',
+  'settings.discard': 'Undo changes',
+  'settings.fromEnv': 'Filled in from the environment',
+  'settings.locked': 'Sign out to change these settings.',
+  'settings.lockedSigningIn': 'Cancel the sign-in to change these settings.',
+  'settings.yooai.baseUrl': 'Base URL',
+  'settings.yooai.baseUrl.hint': 'The address of the YOO-AI API.',
+  'settings.yooai.appId': 'App ID',
+  'settings.yooai.appId.hint': 'The app_id of your YOO-AI app registration.',
+  'settings.yooai.unionId': 'Union ID',
+  'settings.yooai.unionId.hint': 'The union_id of your YOO-AI app registration.',
+  'settings.yooai.scope': 'Scope',
+  'settings.yooai.scope.hint': 'The scope your app registration grants, as YOO-AI lists it.',
+  'settings.yooai.redirectUri': 'Redirect URI',
+  'settings.yooai.redirectUri.hint':
+    "The default is Latchkey's own link. An https bridge page on your registered domain that forwards to it also works.",
+  'settings.yooai.refreshPath': 'Refresh path',
+  'settings.yooai.refreshPath.hint':
+    "Where access tokens are renewed. YOO-AI's guide does not document it: ask your YOO-AI contact.",
+  'settings.yooai.tokenLifetime': 'Token lifetime (minutes)',
+  'settings.yooai.tokenLifetime.hint':
+    'How long each access token lasts. Latchkey renews it before it ends.',
+  'settings.oidc.displayName': 'Display name',
+  'settings.oidc.displayName.hint': 'Shown on the sign-in button, for example “Company SSO”.',
+  'settings.oidc.issuer': 'Issuer URL',
+  'settings.oidc.issuer.hint': 'Latchkey discovers the sign-in endpoints from it.',
+  'settings.oidc.clientId': 'Client ID',
+  'settings.oidc.clientId.hint': 'From your app registration. No client secret is needed.',
+  'settings.oidc.scopes': 'Scopes',
+  'settings.oidc.scopes.hint': 'Separated by spaces. Include offline_access to stay signed in.',
+  'settings.oidc.chatUrl': 'Chat base URL (optional)',
+  'settings.oidc.chatUrl.hint':
+    'An OpenAI-compatible endpoint such as https://llm.example.com/v1. Leave it empty to sign in without chat.',
+  'settings.problem.required': 'Fill in this field.',
+  'settings.problem.url':
+    'Enter a full address starting with https:// (plain http only on this computer), without ? or #.',
+  'settings.problem.minutes': 'Enter a number of minutes from 5 to 43200 (30 days).',
+  'settings.problem.id': 'Copy it exactly from your app registration, without spaces.',
+  'settings.problem.name': 'Use 1 to 40 characters.',
+  'settings.problem.scopes': 'Separate scopes with spaces, at most 20.',
+  'settings.problem.redirect':
+    "Enter Latchkey's own link or an https page on your registered domain, without ? or #.",
+  'settings.problem.path': 'Enter a path that starts with /, without ? or #.',
+  'settings.problem.invalid': "This value isn't accepted. Check it against your app registration.",
+
+  'session.ends': 'Session ends {date}',
+  'session.endsIn': 'Session ends {when}',
+  'session.renews': 'Access renews automatically.',
+  'session.renewsOpen': 'Access renews automatically while the session lasts.',
+  'session.retrying': "Couldn't renew — will retry",
+  'session.unnamed': 'Signed-in account',
+
   'account.unnamed': 'Unnamed key',
   'account.used': 'Used',
   'account.remaining': 'Remaining',
@@ -154,6 +224,7 @@ export const en = {
   'account.settings': 'Account and settings',
   'account.creditLeft': '{amount} left',
   'account.notSaved': 'Key not saved on this device',
+  'account.notSavedToken': 'Sign-in not saved on this device',
 
   'persistence.stored': 'Key stored encrypted on this device',
   'persistence.sessionOnly':
@@ -163,12 +234,21 @@ export const en = {
     'If you choose this, the key is saved without encryption, in a file that anyone with access to this computer account can read.',
   'persistence.storedWeak':
     'Key remembered without encryption: anyone with access to this computer account can read it.',
+  'persistence.storedToken': 'Sign-in stored encrypted on this device',
+  'persistence.sessionOnlyToken':
+    "This device can't encrypt your sign-in, so it will be forgotten when you quit.",
+  'persistence.storedWeakToken':
+    'Sign-in remembered without encryption: anyone with access to this computer account can read it.',
 
   'signedOut.user': 'You signed out, and the key was deleted from this device.',
   'signedOut.userRevoke': 'The key itself keeps working until you revoke it.',
   'signedOut.revokeLink': 'Revoke the key on {provider}',
   'signedOut.revoked':
     'Your key was revoked or is no longer valid, so you were signed out. Sign in again to get a new key.',
+  'signedOut.userToken': 'You signed out, and your sign-in was removed from this device.',
+  'signedOut.revokedToken':
+    'Your access was revoked or is no longer valid, so you were signed out. Sign in again to continue.',
+  'signedOut.sessionEnded': 'Your session ended. Sign in again.',
   'signedOut.storeCorrupt':
     "The sign-in saved on this device couldn't be read, so Latchkey set it aside. Sign in again to continue.",
 
@@ -214,6 +294,22 @@ export const en = {
   'error.AUTH_LOOPBACK_FAILED':
     "Latchkey couldn't set up a temporary sign-in address on this computer.",
   'error.AUTH_LOOPBACK_FAILED.next': 'Try again, or use the standard sign-in.',
+  'error.AUTH_NOT_CONFIGURED': "{provider} isn't set up yet.",
+  'error.AUTH_NOT_CONFIGURED.next':
+    'Fill in its settings from your app registration, save them, then sign in.',
+  'error.AUTH_DISCOVERY_FAILED': "Latchkey couldn't read {provider}'s sign-in configuration.",
+  'error.AUTH_DISCOVERY_FAILED.next':
+    'Check the issuer URL in the settings and your connection, then try again.',
+  'error.AUTH_ISSUER_MISMATCH':
+    "The sign-in answer didn't come from the expected {provider} server.",
+  'error.AUTH_ISSUER_MISMATCH.next':
+    'Start signing in again. If it keeps happening, check the issuer URL in the settings.',
+  'error.AUTH_SESSION_ENDED': 'Your {provider} session ended.',
+  'error.AUTH_SESSION_ENDED.next': 'Sign in again to continue.',
+  'error.SETTINGS_INVALID': 'Some {provider} settings are missing or not valid.',
+  'error.SETTINGS_INVALID.next': 'Correct the highlighted field, then save again.',
+  'error.SETTINGS_LOCKED': "{provider} settings can't be changed while you're signed in.",
+  'error.SETTINGS_LOCKED.next': 'Sign out first, then change the settings.',
   'error.HTTP_CLIENT_ERROR': '{provider} turned down the request.',
   'error.HTTP_CLIENT_ERROR.next': 'Try again. If it keeps happening, sign out and sign in again.',
   'error.HTTP_SERVER_ERROR': '{provider} is having trouble right now.',

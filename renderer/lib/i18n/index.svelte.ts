@@ -49,6 +49,15 @@ class I18n {
   );
   #relative = $derived(new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' }));
   #list = $derived(new Intl.ListFormat(this.locale, { type: 'disjunction' }));
+  #dateTime = $derived(
+    new Intl.DateTimeFormat(this.locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    }),
+  );
 
   /** The message for `key` in the current locale, with `{name}` placeholders filled in. */
   t = (key: MessageKey, params?: MessageParams): string =>
@@ -61,6 +70,9 @@ class I18n {
 
   /** OpenRouter credits are US dollars: always two decimals. */
   money = (amount: number): string => this.#money.format(amount);
+
+  /** "Dec 22, 2026, 02:05 PM" / "2026年12月22日 14:05": a moment, with the date. */
+  dateTime = (at: number): string => this.#dateTime.format(at);
 
   /** "OpenRouter or YOO-AI". */
   anyOf = (names: readonly string[]): string => this.#list.format(names);

@@ -1,6 +1,7 @@
 import type {
   AppInfo,
   CallbackRoute,
+  ConfigurableProviderId,
   ErrorView,
   LatchkeyApi,
   Notice,
@@ -10,6 +11,8 @@ import type {
 import { SvelteSet } from 'svelte/reactivity';
 import { errorViewOf } from '../api';
 import { i18n } from '../i18n/index.svelte';
+import { providerName } from '../providers';
+import { SettingsForm } from './provider-settings.svelte';
 
 /** Operations that can be in flight for a provider (each disables only its own control). */
 export type ProviderAction = 'sign-in' | 'cancel' | 'sign-out' | 'remember' | 'refresh' | 'dismiss';
@@ -17,9 +20,34 @@ export type ProviderAction = 'sign-in' | 'cancel' | 'sign-out' | 'remember' | 'r
 type BusyKey = `${ProviderId}:${ProviderAction}`;
 
 /**
+ * The "paste the sign-in link" form of one provider's pending sign-in. Its text lives here, so a
+ * rejected or interrupted paste never loses it.
+ */
+export class PasteLink {
+  /** Text of the paste form. */
+  draft = $state('');
+  /** Why the last pasted link was rejected. */
+  error = $state.raw<ErrorView | null>(null);
+  /** True after submitting an empty paste form. */
+  missing = $state(false);
+  busy = $state(false);
+  open = $state(false);
+
+  /** The sign-in ended (or restarted): the last verdict no longer applies. */
+  settle(signedIn: boolean): void {
+    this.error = null;
+    this.missing = false;
+    if (signedIn) {
+      this.draft = '';
+      this.open = false;
+    }
+  }
+}
+
+/**
  * Sign-in state of every provider, as main reports it, plus what only the UI knows: which
- * operations are in flight, errors of calls that failed before reaching a provider state, and
- * the paste form's draft (kept here so a rejected or interrupted paste never loses its text).
+ * operations are in flight, errors of calls that failed before reaching a provider state, the
+ * paste forms and the settings forms (kept here so nothing typed is lost).
  */
 export class AuthStore {
   providers = $state.raw<readonly ProviderState[]>([]);
@@ -28,15 +56,6 @@ export class AuthStore {
   phase = $state<'loading' | 'ready' | 'failed'>('loading');
   loadError = $state.raw<ErrorView | null>(null);
 
-  /** Text of the paste form. */
-  linkDraft = $state('');
-  /** Why the last pasted link was rejected. */
-  linkError = $state.raw<ErrorView | null>(null);
-  /** True after submitting an empty paste form. */
-  linkMissing = $state(false);
-  linkBusy = $state(false);
-  pasteOpen = $state(false);
-
   /** Deep links first, unless main could not register the protocol. */
   readonly preferredRoute: CallbackRoute = $derived(
     this.appInfo?.deepLinksAvailable === false ? 'loopback' : 'deep-link',
@@ -44,15 +63,36 @@ export class AuthStore {
   readonly anySignedIn: boolean = $derived(
     this.providers.some((state) => state.auth.status === 'signed-in'),
   );
+  /** Signed-in providers the chat can talk to, in the contract's order. */
+  readonly chatProviders: readonly ProviderId[] = $derived(
+    this.providers
+      .filter((state) => state.canChat && state.auth.status === 'signed-in')
+      .map((state) => state.provider),
+  );
+  /** The settings form of each provider that has settings. */
+  readonly forms: Readonly<Record<ConfigurableProviderId, SettingsForm>>;
+  /** The paste form of each provider. */
+  readonly paste: Readonly<Record<ProviderId, PasteLink>> = {
+    openrouter: new PasteLink(),
+    yooai: new PasteLink(),
+    oidc: new PasteLink(),
+  };
 
   readonly #busy = new SvelteSet<BusyKey>();
   #localErrors = $state.raw<Partial<Record<ProviderId, ErrorView>>>({});
   #routes: Partial<Record<ProviderId, CallbackRoute>> = {};
-  /** Providers updated by an event while the initial states were loading (events are newer). */
   readonly #api: LatchkeyApi;
 
   constructor(api: LatchkeyApi) {
     this.#api = api;
+    const form = (provider: ConfigurableProviderId) =>
+      new SettingsForm(
+        provider,
+        api,
+        () => this.state(provider),
+        (state) => this.#apply(state),
+      );
+    this.forms = { yooai: form('yooai'), oidc: form('oidc') };
   }
 
   /** Subscribes to main's events and loads the initial state; returns the disposer. */
@@ -102,6 +142,15 @@ export class AuthStore {
     return this.providers.find((state) => state.provider === provider);
   }
 
+  /** The provider's name as shown (main's display name once loaded). */
+  name(provider: ProviderId): string {
+    return providerName(provider, this.state(provider));
+  }
+
+  isSignedIn(provider: ProviderId): boolean {
+    return this.state(provider)?.auth.status === 'signed-in';
+  }
+
   /** The error to show for a provider: main's, else the last failed call's. */
   error(provider: ProviderId): ErrorView | null {
     return this.state(provider)?.error ?? this.#localErrors[provider] ?? null;
@@ -115,7 +164,15 @@ export class AuthStore {
   route(provider: ProviderId): CallbackRoute {
     const auth = this.state(provider)?.auth;
     if (auth?.status === 'signing-in') return auth.route;
-    return this.#routes[provider] ?? this.preferredRoute;
+    return this.#routes[provider] ?? this.primaryRoute(provider);
+  }
+
+  /** The route the main sign-in button uses: the preferred one when the provider accepts it. */
+  primaryRoute(provider: ProviderId): CallbackRoute {
+    const routes = this.state(provider)?.routes ?? [];
+    return routes.length === 0 || routes.includes(this.preferredRoute)
+      ? this.preferredRoute
+      : (routes[0] ?? this.preferredRoute);
   }
 
   /** Starts a sign-in, or joins the pending one (which opens the browser again). */
@@ -158,30 +215,37 @@ export class AuthStore {
     }
   }
 
-  /** Completes a sign-in from the pasted redirect URL; on failure the text stays in the form. */
-  async submitLink(url: string = this.linkDraft): Promise<boolean> {
+  /**
+   * Completes a sign-in from the redirect URL pasted in `provider`'s form (main finds the
+   * provider from the link itself); on failure the text stays in the form.
+   */
+  async submitLink(
+    provider: ProviderId,
+    url: string = this.paste[provider].draft,
+  ): Promise<boolean> {
+    const form = this.paste[provider];
     const link = url.trim();
-    this.linkError = null;
-    this.linkMissing = link === '';
-    if (this.linkMissing || this.linkBusy) return false;
-    this.linkBusy = true;
+    form.error = null;
+    form.missing = link === '';
+    if (form.missing || form.busy) return false;
+    form.busy = true;
     try {
       this.#apply(await this.#api.submitSignInLink(link));
-      this.linkDraft = '';
-      this.pasteOpen = false;
+      form.draft = '';
+      form.open = false;
       return true;
     } catch (error) {
-      this.linkError = errorViewOf(error);
+      form.error = errorViewOf(error);
       return false;
     } finally {
-      this.linkBusy = false;
+      form.busy = false;
     }
   }
 
   /** The user is editing the link: the previous verdict no longer applies to it. */
-  editLink(): void {
-    this.linkError = null;
-    this.linkMissing = false;
+  editLink(provider: ProviderId): void {
+    this.paste[provider].error = null;
+    this.paste[provider].missing = false;
   }
 
   dismissNotice(notice: Notice): void {
@@ -214,12 +278,7 @@ export class AuthStore {
     if (known && known.revision > state.revision) return;
     this.providers = index === -1 ? [...this.providers, state] : this.providers.with(index, state);
     if (state.auth.status !== 'signing-in') {
-      this.linkError = null;
-      this.linkMissing = false;
-    }
-    if (state.auth.status === 'signed-in') {
-      this.linkDraft = '';
-      this.pasteOpen = false;
+      this.paste[state.provider].settle(state.auth.status === 'signed-in');
     }
   }
 

@@ -8,9 +8,11 @@ import type {
   ModelInfo,
   MessageStatus,
   ModelsView,
+  ProviderId,
   SendResult,
   StreamDelta,
 } from '../../../preload/api';
+import { untrack } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { online } from 'svelte/reactivity/window';
 import { errorViewOf } from '../api';
@@ -90,10 +92,16 @@ export class ConversationView {
   }
 }
 
+type ModelsState = 'idle' | 'loading' | 'ready' | 'failed';
+
 /**
  * Everything the chat window shows: the conversation list, the open conversation with its
  * streaming answers, drafts, models and connectivity. Components read it and call its methods;
  * only this class talks to the chat half of the preload API (style.md 10).
+ *
+ * Several providers can chat. Each conversation chats through the provider it was created
+ * with; a new chat uses the provider picked for it (the most recently used one by default).
+ * Model lists and default models are per provider.
  *
  * Streamed text is coalesced: deltas arriving between two frames are joined and applied in one
  * `requestAnimationFrame` callback, which is only requested while deltas are pending (no loop
@@ -101,6 +109,8 @@ export class ConversationView {
  */
 export class ChatStore {
   readonly #api: LatchkeyApi;
+  /** Signed-in providers that can chat, from the auth state (reactive). */
+  readonly #providers: () => readonly ProviderId[];
   readonly #drafts = new SvelteMap<string, string>();
   /** What main last stored per conversation (bookkeeping, never shown). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
@@ -121,7 +131,13 @@ export class ChatStore {
   #draftKey: string | null = null;
   #openRequest = 0;
   #localIds = 0;
-  #modelsLoad: Promise<void> | null = null;
+  readonly #models = new SvelteMap<ProviderId, ModelsView>();
+  readonly #modelsStates = new SvelteMap<ProviderId, ModelsState>();
+  readonly #modelsErrors = new SvelteMap<ProviderId, ErrorView>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  readonly #modelsLoads = new Map<ProviderId, Promise<void>>();
+  /** The provider picked for new chats, if the user picked one. */
+  #newChatChoice = $state<ProviderId | null>(null);
 
   conversations = $state.raw<readonly ConversationSummary[]>([]);
   listState = $state<'loading' | 'ready' | 'failed'>('loading');
@@ -133,10 +149,6 @@ export class ChatStore {
   view = $state.raw<ConversationView | null>(null);
   viewState = $state<'idle' | 'loading' | 'ready' | 'failed'>('idle');
   viewError = $state.raw<ErrorView | null>(null);
-
-  models = $state.raw<ModelsView | null>(null);
-  modelsState = $state<'idle' | 'loading' | 'ready' | 'failed'>('idle');
-  modelsError = $state.raw<ErrorView | null>(null);
 
   connectivity = $state.raw<Connectivity | null>(null);
   checkingConnectivity = $state(false);
@@ -153,6 +165,32 @@ export class ChatStore {
   readonly activeKey: string = $derived(this.activeId ?? NEW_CHAT);
   readonly active: ConversationSummary | null = $derived(
     this.conversations.find((item) => item.id === this.activeId) ?? null,
+  );
+  /** Signed-in providers the chat can use now. */
+  readonly available: readonly ProviderId[] = $derived(this.#signedIn());
+  /** The provider a new chat goes to: the one picked, else the most recently used one. */
+  readonly newChatProvider: ProviderId | null = $derived.by(() => {
+    const available = this.available;
+    const choice = this.#newChatChoice;
+    if (choice !== null && available.includes(choice)) return choice;
+    const recent = this.conversations.find((item) => available.includes(item.provider));
+    return recent?.provider ?? available[0] ?? null;
+  });
+  /** The provider of the open chat (a conversation keeps its own, even when signed out). */
+  readonly provider: ProviderId | null = $derived(this.#providerOf(this.activeKey));
+  /** False when the open chat's provider is signed out: sending would be refused. */
+  readonly providerReady: boolean = $derived(
+    this.provider !== null && this.available.includes(this.provider),
+  );
+  /** The model list of the open chat's provider. */
+  readonly models: ModelsView | null = $derived(
+    this.provider === null ? null : (this.#models.get(this.provider) ?? null),
+  );
+  readonly modelsState: ModelsState = $derived(
+    this.provider === null ? 'idle' : (this.#modelsStates.get(this.provider) ?? 'idle'),
+  );
+  readonly modelsError: ErrorView | null = $derived(
+    this.provider === null ? null : (this.#modelsErrors.get(this.provider) ?? null),
   );
   /** False when main or the OS says the provider cannot be reached. */
   readonly online: boolean = $derived(
@@ -175,11 +213,18 @@ export class ChatStore {
     return last?.role === 'assistant' && !last.streaming && !this.streaming ? last.id : null;
   });
 
-  constructor(api: LatchkeyApi) {
+  /**
+   * @param providers the signed-in providers that can chat, read reactively (the auth state).
+   */
+  constructor(api: LatchkeyApi, providers: () => readonly ProviderId[]) {
     this.#api = api;
+    this.#providers = providers;
   }
 
-  /** Subscribes to main's chat events and loads the list, models and connectivity. */
+  /**
+   * Subscribes to main's chat events and loads the list, connectivity and the models of every
+   * provider that can chat (again whenever another one signs in).
+   */
   start(): () => void {
     const offs = [
       this.#api.onStreamDelta((delta) => this.#onDelta(delta)),
@@ -193,11 +238,21 @@ export class ChatStore {
       this.#api.onConnectivity((connectivity) => this.#setConnectivity(connectivity)),
     ];
     void this.loadConversations().then(() => this.#reopenLatest());
-    void this.loadModels(false);
+    const stopModels = $effect.root(() => {
+      $effect(() => {
+        const providers = this.available;
+        untrack(() => {
+          for (const provider of providers) {
+            if (!this.#models.has(provider)) void this.loadModels(false, provider);
+          }
+        });
+      });
+    });
     void this.checkConnectivity();
     markdown.load().catch((error: unknown) => console.error('Markdown failed to load', error));
     return () => {
       for (const off of offs) off();
+      stopModels();
       if (this.#frame) cancelAnimationFrame(this.#frame);
       this.#frame = 0;
       this.#flushDeltas();
@@ -217,22 +272,26 @@ export class ChatStore {
     }
   }
 
-  loadModels(refresh: boolean): Promise<void> {
-    if (this.#modelsLoad) return this.#modelsLoad;
-    this.modelsState = 'loading';
-    this.modelsError = null;
-    this.#modelsLoad = (async () => {
+  /** Loads a provider's model list (the open chat's provider by default). */
+  loadModels(refresh: boolean, provider: ProviderId | null = this.provider): Promise<void> {
+    if (provider === null) return Promise.resolve();
+    const running = this.#modelsLoads.get(provider);
+    if (running) return running;
+    this.#modelsStates.set(provider, 'loading');
+    this.#modelsErrors.delete(provider);
+    const load = (async () => {
       try {
-        this.models = await this.#api.listModels(refresh);
-        this.modelsState = 'ready';
+        this.#models.set(provider, await this.#api.listModels(provider, refresh));
+        this.#modelsStates.set(provider, 'ready');
       } catch (error) {
-        this.modelsError = errorViewOf(error);
-        this.modelsState = 'failed';
+        this.#modelsErrors.set(provider, errorViewOf(error));
+        this.#modelsStates.set(provider, 'failed');
       } finally {
-        this.#modelsLoad = null;
+        this.#modelsLoads.delete(provider);
       }
     })();
-    return this.#modelsLoad;
+    this.#modelsLoads.set(provider, load);
+    return load;
   }
 
   async checkConnectivity(): Promise<void> {
@@ -275,6 +334,15 @@ export class ChatStore {
       this.viewError = errorViewOf(error);
       this.viewState = 'failed';
     }
+  }
+
+  /**
+   * Picks the provider of the new chat (and of later new chats). The model is that provider's
+   * default; the text typed so far stays.
+   */
+  chooseProvider(provider: ProviderId): void {
+    this.#newChatChoice = provider;
+    if (!this.#models.has(provider)) void this.loadModels(false, provider);
   }
 
   /** Shows an empty chat; the conversation is created by its first message. */
@@ -356,21 +424,25 @@ export class ChatStore {
   // Models
 
   modelFor(key: string): string | null {
+    const provider = this.#providerOf(key);
     const summary = key === NEW_CHAT ? null : this.conversations.find((item) => item.id === key);
+    const models = provider === null ? undefined : this.#models.get(provider);
     return (
-      this.#modelChoice.get(key) ??
+      this.#modelChoice.get(this.#choiceKey(key, provider)) ??
       summary?.model ??
-      this.models?.defaultModel ??
-      this.models?.models[0]?.id ??
+      models?.defaultModel ??
+      models?.models[0]?.id ??
       null
     );
   }
 
-  /** Uses `model` for the open chat and makes it the default for new chats. */
+  /** Uses `model` for the open chat and makes it its provider's default for new chats. */
   async chooseModel(model: string): Promise<void> {
-    this.#modelChoice.set(this.activeKey, model);
+    const provider = this.provider;
+    if (provider === null) return;
+    this.#modelChoice.set(this.#choiceKey(this.activeKey, provider), model);
     try {
-      this.models = await this.#api.setDefaultModel(model);
+      this.#models.set(provider, await this.#api.setDefaultModel(provider, model));
     } catch (error) {
       console.warn('Could not remember the default model', error);
     }
@@ -386,6 +458,7 @@ export class ChatStore {
   async send(): Promise<boolean> {
     let key = this.activeKey;
     const text = this.draft;
+    const provider = this.#providerOf(key);
     if (text.trim() === '' || this.#sending.has(key)) return false;
     this.#sendErrors.delete(key);
     this.#sending.add(key);
@@ -413,14 +486,21 @@ export class ChatStore {
     );
     view.add(optimistic);
     try {
+      // The conversation's provider was signed out: say so, as main would.
+      if (provider === null || !this.available.includes(provider)) {
+        throw new Error('CHAT_NOT_SIGNED_IN: provider signed out');
+      }
       // Sent before the model list arrived (right after signing in): wait for its default.
-      if (this.modelFor(key) === null && this.#modelsLoad) await this.#modelsLoad;
+      if (this.modelFor(key) === null) {
+        await (this.#modelsLoads.get(provider) ??
+          (this.#models.has(provider) ? undefined : this.loadModels(false, provider)));
+      }
       const model = this.modelFor(key);
       if (model === null) {
         throw new Error(this.online ? 'CHAT_BAD_REQUEST: no model' : 'NETWORK_OFFLINE: no model');
       }
       if (key === NEW_CHAT) {
-        const created = await this.#api.createConversation(model);
+        const created = await this.#api.createConversation(provider, model);
         key = this.#adopt(view, created, model);
       }
       const result = await this.#api.send(key, text, model);
@@ -557,8 +637,10 @@ export class ChatStore {
     const wasOffline = this.connectivity?.online === false;
     if (this.connectivity && next.checkedAt < this.connectivity.checkedAt) return;
     this.connectivity = next;
-    if (wasOffline && next.online && (this.models === null || this.models.stale)) {
-      void this.loadModels(true);
+    if (!wasOffline || !next.online) return;
+    for (const provider of this.available) {
+      const models = this.#models.get(provider);
+      if (models === undefined || models.stale) void this.loadModels(true, provider);
     }
   }
 
@@ -570,6 +652,21 @@ export class ChatStore {
     if (!latest || this.activeId !== null || this.view !== null) return;
     if ((this.#drafts.get(NEW_CHAT) ?? '') !== '' || this.#sending.has(NEW_CHAT)) return;
     void this.open(latest.id);
+  }
+
+  #signedIn(): readonly ProviderId[] {
+    return this.#providers();
+  }
+
+  /** The provider of a chat: a conversation's own, or the one a new chat goes to. */
+  #providerOf(key: string): ProviderId | null {
+    if (key === NEW_CHAT) return this.newChatProvider;
+    return this.conversations.find((item) => item.id === key)?.provider ?? null;
+  }
+
+  /** Where the model picked for a chat is kept: new chats keep one per provider. */
+  #choiceKey(key: string, provider: ProviderId | null): string {
+    return key === NEW_CHAT ? `${NEW_CHAT}:${provider ?? ''}` : key;
   }
 
   #viewOf(conversationId: string): ConversationView | undefined {
@@ -599,7 +696,7 @@ export class ChatStore {
     this.#cache(view);
     this.#replaceSummary(created, true);
     this.#modelChoice.set(id, model);
-    this.#modelChoice.delete(NEW_CHAT);
+    this.#modelChoice.delete(this.#choiceKey(NEW_CHAT, created.provider));
     this.#sending.delete(NEW_CHAT);
     this.#sending.add(id);
     const typed = this.#drafts.get(NEW_CHAT) ?? '';
@@ -623,6 +720,7 @@ export class ChatStore {
   #replaceSummary(summary: ConversationSummary, add: boolean): void {
     const plain: ConversationSummary = {
       id: summary.id,
+      provider: summary.provider,
       title: summary.title,
       createdAt: summary.createdAt,
       updatedAt: summary.updatedAt,

@@ -9,6 +9,7 @@ import type { EncryptionPort } from '../../../main/credentials/encryption';
 import { createKeyfilePort } from '../../../main/credentials/keyfile-port';
 import type { FetchLike } from '../../../main/http/request';
 import { createMemoryLogger } from '../../../main/log';
+import { testRegistry } from '../../fixtures/test-registry';
 import {
   startOpenRouterEmulator,
   type Fault,
@@ -69,7 +70,7 @@ function rig(
   let calls = 0;
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const service = new AuthService({
-    openrouterUrl: new URL(emulator.url),
+    registry: testRegistry({ LATCHKEY_OPENROUTER_URL: emulator.url }, SCHEME, LABEL),
     fetch: (input, init) => {
       calls++;
       return baseFetch(input, init);

@@ -94,7 +94,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
     expect(problems).toEqual([]);
     expect(store.list()).toEqual([]);
 
-    const a = store.create('openai/gpt-4o-mini');
+    const a = store.create('openrouter', 'openai/gpt-4o-mini');
     expect(a).toMatchObject({
       title: '',
       model: 'openai/gpt-4o-mini',
@@ -106,9 +106,9 @@ describe('ConversationStore: lifecycle across restarts', () => {
       updatedAt: T0,
     });
     clock += 1000;
-    const b = store.create(null);
+    const b = store.create('openrouter', null);
     clock += 1000;
-    const c = store.create('anthropic/claude-3.5-sonnet');
+    const c = store.create('openrouter', 'anthropic/claude-3.5-sonnet');
     expect(store.list().map((s) => s.id)).toEqual([c.id, b.id, a.id]);
 
     clock += 1000;
@@ -146,7 +146,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
 
   it('writes the documented layout', () => {
     const { store } = open();
-    const conversation = store.create('m/1');
+    const conversation = store.create('oidc', 'm/1');
     store.appendMessages(conversation.id, [message('user', 'Hi')]);
     store.setDraft(conversation.id, 'draft');
     expect(JSON.parse(fs.readFileSync(indexPath(), 'utf8'))).toEqual({
@@ -154,6 +154,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
       conversations: [
         {
           id: conversation.id,
+          provider: 'oidc',
           title: 'Hi',
           createdAt: T0,
           updatedAt: T0,
@@ -167,6 +168,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
     expect(file).toEqual({
       version: 1,
       id: conversation.id,
+      provider: 'oidc',
       title: 'Hi',
       createdAt: T0,
       updatedAt: T0,
@@ -175,9 +177,81 @@ describe('ConversationStore: lifecycle across restarts', () => {
     });
   });
 
+  it('keeps the provider of each conversation across restarts', () => {
+    const { store } = open();
+    const a = store.create('openrouter', 'openai/gpt-4o-mini');
+    clock += 1;
+    const b = store.create('oidc', 'gpt-4o');
+    clock += 1;
+    const c = store.create('yooai', null);
+    expect([a.provider, b.provider, c.provider]).toEqual(['openrouter', 'oidc', 'yooai']);
+    clock += 1;
+    store.appendMessages(b.id, [message('user', 'through the gateway')]);
+    const reopened = open().store;
+    expect(reopened.list().map((s) => [s.id, s.provider])).toEqual([
+      [b.id, 'oidc'],
+      [c.id, 'yooai'],
+      [a.id, 'openrouter'],
+    ]);
+    expect(reopened.load(b.id).provider).toBe('oidc');
+    expectCode(() => store.create('nope' as never, null), 'STORE_WRITE_FAILED');
+    expect(store.list()).toHaveLength(3);
+  });
+
+  it("loads files and an index from before providers (no provider) as OpenRouter's", () => {
+    const ids = [randomUUID(), randomUUID()];
+    fs.mkdirSync(conversationsDir, { recursive: true, mode: 0o700 });
+    ids.forEach((id, i) =>
+      fs.writeFileSync(
+        fileOf(id),
+        JSON.stringify({
+          version: 1,
+          id,
+          title: `Old ${i}`,
+          createdAt: T0 + i,
+          updatedAt: T0 + i,
+          model: 'openai/gpt-4o-mini',
+          messages: [message('user', `Old ${i}`)],
+        }),
+      ),
+    );
+    // The first is in the old index; the second only on disk (the index is repaired at open).
+    fs.writeFileSync(
+      indexPath(),
+      JSON.stringify({
+        version: 1,
+        conversations: [
+          {
+            id: ids[0],
+            title: 'Old 0',
+            createdAt: T0,
+            updatedAt: T0,
+            model: 'openai/gpt-4o-mini',
+            messageCount: 1,
+          },
+        ],
+        drafts: { [ids[0]!]: 'an old draft' },
+      }),
+    );
+
+    const { store, problems } = open();
+    expect(problems).toEqual([]);
+    expect(store.list().map((s) => [s.id, s.provider, s.title])).toEqual([
+      [ids[1], 'openrouter', 'Old 1'],
+      [ids[0], 'openrouter', 'Old 0'],
+    ]);
+    expect(store.load(ids[0]!)).toMatchObject({ provider: 'openrouter', draft: 'an old draft' });
+    expect(store.load(ids[1]!).messages.map((m) => m.content)).toEqual(['Old 1']);
+
+    // The next write records the provider.
+    store.appendMessages(ids[0]!, [message('assistant', 'new answer')]);
+    expect(JSON.parse(fs.readFileSync(fileOf(ids[0]!), 'utf8')).provider).toBe('openrouter');
+    expect(open().store.load(ids[0]!).messages).toHaveLength(2);
+  });
+
   it('appends, updates and removes messages, persisted', () => {
     const { store } = open();
-    const { id } = store.create('m/1');
+    const { id } = store.create('openrouter', 'm/1');
     const user = message('user', 'Question?');
     const assistant = message('assistant', '', { status: 'streaming', finishReason: null });
     clock += 10;
@@ -206,7 +280,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
 
   it('sets the model of a conversation', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     expect(store.setModel(id, 'x/y')).toMatchObject({ model: 'x/y' });
     expect(open().store.list()[0]?.model).toBe('x/y');
     expect(open().store.load(id).model).toBe('x/y');
@@ -214,13 +288,13 @@ describe('ConversationStore: lifecycle across restarts', () => {
 
   it('titles a conversation from its first user message only while the title is empty', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     store.appendMessages(id, [message('user', '\n\n   What is the tallest mountain?  \nDetails')]);
     expect(store.load(id).title).toBe('What is the tallest mountain?');
     store.appendMessages(id, [message('user', 'Another one')]);
     expect(store.load(id).title).toBe('What is the tallest mountain?');
 
-    const renamed = store.create(null);
+    const renamed = store.create('openrouter', null);
     store.rename(renamed.id, 'Mine');
     store.appendMessages(renamed.id, [message('user', 'Ignored for the title')]);
     expect(store.load(renamed.id).title).toBe('Mine');
@@ -234,7 +308,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
 
   it('refuses invalid or duplicate messages and writes nothing', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     const first = message('user', 'one');
     store.appendMessages(id, [first]);
     const before = fs.readFileSync(fileOf(id));
@@ -253,7 +327,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
 
   it('keeps large messages (1 MB) intact', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     const big = message('assistant', `${'x'.repeat(1024 * 1024 - 3)}é\u{1F600}`);
     store.appendMessages(id, [big]);
     expect(open().store.load(id).messages[0]?.content).toBe(big.content);
@@ -263,7 +337,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
 describe('ConversationStore: lazy loading', () => {
   it('lists from the index without reading any conversation file', () => {
     const { store } = open();
-    const ids = [store.create(null).id, store.create(null).id];
+    const ids = [store.create('openrouter', null).id, store.create('openrouter', null).id];
     for (const id of ids) store.appendMessages(id, [message('user', `hello ${id}`)]);
 
     const readSpy = vi.spyOn(fs, 'readFileSync');
@@ -286,8 +360,8 @@ describe('ConversationStore: lazy loading', () => {
 
   it('lists a conversation whose file is corrupt until it is opened; then moves it aside', () => {
     const { store } = open();
-    const good = store.create(null);
-    const bad = store.create(null);
+    const good = store.create('openrouter', null);
+    const bad = store.create('openrouter', null);
     store.appendMessages(bad.id, [message('user', 'soon broken')]);
     const garbage = Buffer.from('{"version":1,"id":"not-what-it-was",\u0000 garbage');
     fs.writeFileSync(fileOf(bad.id), garbage);
@@ -317,8 +391,8 @@ describe('ConversationStore: lazy loading', () => {
 
   it('refuses a conversation file of the wrong shape, tolerates unknown extra fields', () => {
     const { store } = open();
-    const extra = store.create(null);
-    const wrong = store.create(null);
+    const extra = store.create('openrouter', null);
+    const wrong = store.create('openrouter', null);
     store.appendMessages(extra.id, [message('user', 'keep me')]);
     store.appendMessages(wrong.id, [message('user', 'break me')]);
 
@@ -333,16 +407,21 @@ describe('ConversationStore: lazy loading', () => {
     const wrongShape = JSON.parse(fs.readFileSync(fileOf(wrong.id), 'utf8'));
     wrongShape.messages[0].role = 'system';
     fs.writeFileSync(fileOf(wrong.id), JSON.stringify(wrongShape));
+    const unknownProvider = store.create('openrouter', null);
+    const withProvider = JSON.parse(fs.readFileSync(fileOf(unknownProvider.id), 'utf8'));
+    withProvider.provider = 'someday';
+    fs.writeFileSync(fileOf(unknownProvider.id), JSON.stringify(withProvider));
 
     const { store: reopened, problems } = open();
     expect(problems).toEqual([]);
     expect(reopened.load(extra.id).messages[0]?.content).toBe('keep me');
     expectCode(() => reopened.load(wrong.id), 'STORE_CORRUPT');
+    expectCode(() => reopened.load(unknownProvider.id), 'STORE_CORRUPT');
   });
 
   it('corrects a summary that disagrees with its file when the file is loaded', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     const staleIndex = fs.readFileSync(indexPath());
     clock += 500;
     store.appendMessages(id, [message('user', 'after the index')]);
@@ -364,7 +443,7 @@ describe('ConversationStore: lazy loading', () => {
 describe('ConversationStore: crash recovery', () => {
   it('ignores and removes a stray temp file; the conversation keeps its last complete content', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     store.appendMessages(id, [message('user', 'committed')]);
     const stray = `${fileOf(id)}.tmp-1735787045abc123`;
     fs.writeFileSync(stray, '{"version":1,"id":"' + id + '","messages":[{"id":"half');
@@ -381,11 +460,11 @@ describe('ConversationStore: crash recovery', () => {
   it('rebuilds a garbage index from the files; a truncated file is moved aside, the rest intact', () => {
     const { store } = open();
     clock += 1;
-    const a = store.create('m/a');
+    const a = store.create('openrouter', 'm/a');
     clock += 1;
-    const b = store.create('m/b');
+    const b = store.create('openrouter', 'm/b');
     clock += 1;
-    const broken = store.create('m/c');
+    const broken = store.create('openrouter', 'm/c');
     store.appendMessages(a.id, [message('user', 'Alpha'), message('assistant', 'A!')]);
     store.appendMessages(b.id, [message('user', 'Beta')]);
     store.appendMessages(broken.id, [message('user', 'Gamma')]);
@@ -438,7 +517,7 @@ describe('ConversationStore: crash recovery', () => {
 
   it('rebuilds a missing index without reporting a problem', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     store.appendMessages(id, [message('user', 'still here')]);
     fs.rmSync(indexPath());
     const { store: reopened, problems } = open();
@@ -449,10 +528,10 @@ describe('ConversationStore: crash recovery', () => {
 
   it('adds a conversation whose file landed but whose index entry did not, drops the reverse', () => {
     const { store } = open();
-    const kept = store.create(null);
-    const gone = store.create(null);
+    const kept = store.create('openrouter', null);
+    const gone = store.create('openrouter', null);
     const indexBefore = fs.readFileSync(indexPath());
-    const orphan = store.create(null);
+    const orphan = store.create('openrouter', null);
     store.appendMessages(orphan.id, [message('user', 'orphan')]);
     fs.writeFileSync(indexPath(), indexBefore);
     fs.rmSync(fileOf(gone.id));
@@ -470,7 +549,7 @@ describe('ConversationStore: crash recovery', () => {
 
   it('forgets a conversation whose file vanished while the store was open', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     const reopened = open().store;
     fs.rmSync(fileOf(id));
     expectCode(() => reopened.load(id), 'CHAT_NOT_FOUND');
@@ -479,11 +558,11 @@ describe('ConversationStore: crash recovery', () => {
 
   it('keeps memory in line with the disk when a conversation write fails', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     store.appendMessages(id, [message('user', 'one')]);
     failWrites.on = true;
     expectCode(() => store.appendMessages(id, [message('user', 'two')]), 'STORE_WRITE_FAILED');
-    expectCode(() => store.create(null), 'STORE_WRITE_FAILED');
+    expectCode(() => store.create('openrouter', null), 'STORE_WRITE_FAILED');
     failWrites.on = false;
     expect(store.list()).toHaveLength(1);
     expect(store.load(id).messages.map((m) => m.content)).toEqual(['one']);
@@ -498,7 +577,7 @@ describe('ConversationStore: crash recovery', () => {
 describe('ConversationStore: ids and files', () => {
   it.skipIf(!POSIX)('writes files 0600 and creates its directory 0700', () => {
     const { store } = open();
-    const { id } = store.create(null);
+    const { id } = store.create('openrouter', null);
     store.setDraft(id, 'x');
     expect(fs.statSync(conversationsDir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(fileOf(id)).mode & 0o777).toBe(0o600);
@@ -523,7 +602,7 @@ describe('ConversationStore: ids and files', () => {
 
   it('refuses ids that are not lowercase UUIDs without touching the filesystem', () => {
     const { store } = open();
-    const real = store.create(null);
+    const real = store.create('openrouter', null);
     const outside = path.join(tmp, 'data', 'secret.json');
     const outsideContent = JSON.stringify({
       version: 1,
@@ -577,8 +656,8 @@ describe('ConversationStore: ids and files', () => {
 
   it('refuses a file whose inner id does not match its name', () => {
     const { store } = open();
-    const a = store.create(null);
-    const b = store.create(null);
+    const a = store.create('openrouter', null);
+    const b = store.create('openrouter', null);
     fs.copyFileSync(fileOf(a.id), fileOf(b.id));
     const reported: { movedTo: string }[] = [];
     expectCode(
@@ -590,7 +669,7 @@ describe('ConversationStore: ids and files', () => {
 
   it('refuses an id from newId that is not a UUID', () => {
     const { store } = open({ newId: () => '../escape' });
-    expectCode(() => store.create(null), 'INTERNAL');
+    expectCode(() => store.create('openrouter', null), 'INTERNAL');
     expect(fs.existsSync(path.join(tmp, 'data', 'escape.json'))).toBe(false);
   });
 });
@@ -598,7 +677,7 @@ describe('ConversationStore: ids and files', () => {
 describe('ConversationStore: a 2,000-message conversation', () => {
   it('writes and loads fast', () => {
     const { store } = open();
-    const { id } = store.create('m/1');
+    const { id } = store.create('openrouter', 'm/1');
     const messages = Array.from({ length: 2000 }, (_, i) =>
       message(
         i % 2 === 0 ? 'user' : 'assistant',

@@ -59,7 +59,7 @@ const delta = (content: string, finish: string | null = null) =>
   });
 
 async function openChat(signal?: AbortSignal, connectTimeoutMs = 5000) {
-  const request = buildChatRequest(base, KEY, {
+  const request = buildChatRequest({ baseUrl: base, attribution: true }, KEY, {
     model: 'openai/gpt-4o-mini',
     messages: [{ role: 'user', content: 'Write a lot' }],
   });

@@ -3,6 +3,7 @@ import {
   buildChatRequest,
   buildModelsRequest,
   checkChatResponse,
+  endpointUrl,
   openStream,
   processModelsResponse,
   readChatStream,
@@ -21,7 +22,9 @@ import {
   streamOf,
 } from './fixtures';
 
-const BASE = new URL('https://openrouter.ai');
+const BASE = new URL('https://openrouter.ai/api/v1');
+const OPENROUTER = { baseUrl: BASE, attribution: true } as const;
+const GATEWAY = { baseUrl: new URL('https://gateway.corp/v1'), attribution: false } as const;
 const KEY = `sk-or-v1-${'c4n4ry'.repeat(10)}`;
 
 async function caught(promise: Promise<unknown>): Promise<LatchkeyError> {
@@ -53,7 +56,7 @@ const text = (events: readonly ChatStreamEvent[]) =>
 
 describe('chat request', () => {
   it('POSTs the streaming request with Bearer, attribution and usage', async () => {
-    const request = buildChatRequest(BASE, KEY, {
+    const request = buildChatRequest(OPENROUTER, KEY, {
       model: 'openai/gpt-4o-mini',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -86,11 +89,47 @@ describe('chat request', () => {
   });
 
   it('keeps the configured origin (emulators on 127.0.0.1)', () => {
-    const request = buildChatRequest(new URL('http://127.0.0.1:4000'), KEY, {
-      model: 'm',
-      messages: [],
-    });
+    const request = buildChatRequest(
+      { baseUrl: new URL('http://127.0.0.1:4000/api/v1'), attribution: true },
+      KEY,
+      { model: 'm', messages: [] },
+    );
     expect(request.url.href).toBe('http://127.0.0.1:4000/api/v1/chat/completions');
+  });
+
+  it('another OpenAI-compatible server: its base path, no attribution, standard usage option', () => {
+    const request = buildChatRequest(GATEWAY, 'eyJhbGciOi.access.token', {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(request.url.href).toBe('https://gateway.corp/v1/chat/completions');
+    const headers = new Headers(request.init.headers);
+    expect(headers.get('authorization')).toBe('Bearer eyJhbGciOi.access.token');
+    expect(headers.has('http-referer')).toBe(false);
+    expect(headers.has('x-title')).toBe(false);
+    expect(JSON.parse(request.init.body as string)).toEqual({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+  });
+
+  it.each([
+    ['https://gateway.corp/v1', 'https://gateway.corp/v1/chat/completions'],
+    ['https://gateway.corp/v1/', 'https://gateway.corp/v1/chat/completions'],
+    ['https://gateway.corp/v1//', 'https://gateway.corp/v1/chat/completions'],
+    ['https://gateway.corp', 'https://gateway.corp/chat/completions'],
+    ['http://127.0.0.1:8080/gw/v1', 'http://127.0.0.1:8080/gw/v1/chat/completions'],
+    [
+      'https://x.example/openai/v1?api-version=preview#frag',
+      'https://x.example/openai/v1/chat/completions?api-version=preview',
+    ],
+  ])('joins %s + chat/completions → %s, keeping the base path', (base, expected) => {
+    expect(endpointUrl(new URL(base), 'chat/completions').href).toBe(expected);
+    expect(endpointUrl(new URL(base), 'models').href).toBe(
+      expected.replace('chat/completions', 'models'),
+    );
   });
 });
 
@@ -105,7 +144,7 @@ describe('openStream', () => {
     };
     const response = await openStream(
       fetchFn,
-      buildChatRequest(BASE, KEY, { model: 'm', messages: [] }),
+      buildChatRequest(OPENROUTER, KEY, { model: 'm', messages: [] }),
       {
         connectTimeoutMs: 1000,
       },
@@ -116,7 +155,7 @@ describe('openStream', () => {
   });
 
   it('maps transport failures like send does', async () => {
-    const request = buildChatRequest(BASE, KEY, { model: 'm', messages: [] });
+    const request = buildChatRequest(OPENROUTER, KEY, { model: 'm', messages: [] });
     const offline: FetchLike = async () => {
       throw new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') });
     };
@@ -132,7 +171,7 @@ describe('openStream', () => {
   });
 
   it('times out when the headers do not come, but passes Stop through as AbortError', async () => {
-    const request = buildChatRequest(BASE, KEY, { model: 'm', messages: [] });
+    const request = buildChatRequest(OPENROUTER, KEY, { model: 'm', messages: [] });
     const hang: FetchLike = (_url, init) =>
       new Promise((_resolve, reject) => {
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
@@ -446,11 +485,50 @@ describe('models', () => {
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-  it('GET /api/v1/models, no key', () => {
-    const request = buildModelsRequest(BASE);
+  it('GET {base}/models with the Bearer; attribution for OpenRouter only', () => {
+    const request = buildModelsRequest(OPENROUTER, KEY);
     expect(request.url.href).toBe('https://openrouter.ai/api/v1/models');
     expect(request.init.method).toBe('GET');
-    expect(new Headers(request.init.headers).has('authorization')).toBe(false);
+    const headers = new Headers(request.init.headers);
+    expect(headers.get('authorization')).toBe(`Bearer ${KEY}`);
+    expect(headers.get('x-title')).toBe('Latchkey');
+
+    const gateway = buildModelsRequest(GATEWAY, 'access-token');
+    expect(gateway.url.href).toBe('https://gateway.corp/v1/models');
+    const gatewayHeaders = new Headers(gateway.init.headers);
+    expect(gatewayHeaders.get('authorization')).toBe('Bearer access-token');
+    expect(gatewayHeaders.has('x-title')).toBe(false);
+    expect(gatewayHeaders.has('http-referer')).toBe(false);
+  });
+
+  it("OpenAI's shape (no name, pricing or context length): named by id, prices unknown", () => {
+    const models = processModelsResponse(
+      response({
+        object: 'list',
+        data: [
+          { id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' },
+          { id: 'llama-3.1-70b', object: 'model', created: 0, owned_by: 'corp' },
+        ],
+      }),
+    );
+    expect(models).toEqual([
+      {
+        id: 'gpt-4o',
+        name: 'gpt-4o',
+        contextLength: null,
+        promptPrice: null,
+        completionPrice: null,
+        free: false,
+      },
+      {
+        id: 'llama-3.1-70b',
+        name: 'llama-3.1-70b',
+        contextLength: null,
+        promptPrice: null,
+        completionPrice: null,
+        free: false,
+      },
+    ]);
   });
 
   it('prices from strings, free flag, malformed and duplicate entries skipped', () => {
@@ -542,6 +620,7 @@ describe('models', () => {
       return 'none';
     };
     expect(code(response({ error: { message: 'down' } }, 503))).toBe('HTTP_SERVER_ERROR');
+    expect(code(response({ error: { message: 'invalid token' } }, 401))).toBe('AUTH_KEY_REVOKED');
     expect(code(response({}, 404))).toBe('HTTP_CLIENT_ERROR');
     expect(
       code({ status: 200, headers: new Headers({ 'content-type': 'text/html' }), body: '<html>' }),

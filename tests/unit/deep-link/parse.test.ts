@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CALLBACK_BINDING,
   MAX_CODE_LENGTH,
   MAX_DEEP_LINK_LENGTH,
   parseDeepLink,
@@ -232,7 +233,12 @@ const cases: readonly (readonly [name: string, url: string, reason: UnknownReaso
   ],
   ['characters URL would encode', `${SCHEME}://oauth/openrouter/"${NONCE}?code=a`, 'wrong-path'],
   // Provider.
-  ['provider swap to an unknown provider', `${SCHEME}://oauth/yooai/${NONCE}?code=a`, 'wrong-path'],
+  ['provider swap to an unknown provider', `${SCHEME}://oauth/other/${NONCE}?code=a`, 'wrong-path'],
+  [
+    'a nonce path on a state-bound provider',
+    `${SCHEME}://oauth/yooai/${NONCE}?code=a`,
+    'wrong-path',
+  ],
   ['provider in another case', `${SCHEME}://oauth/OpenRouter/${NONCE}?code=a`, 'wrong-path'],
   ['prototype key as provider', `${SCHEME}://oauth/__proto__/${NONCE}?code=a`, 'wrong-path'],
   ['constructor as provider', `${SCHEME}://oauth/constructor/${NONCE}?code=a`, 'wrong-path'],
@@ -304,8 +310,78 @@ describe('parseDeepLink: bad-input corpus (security.md)', () => {
     expect(reasonOf(parseDeepLink(huge, PROD))).toBe('too-long');
   });
 
-  it('knows only the providers of the contract', () => {
-    expect(PROVIDER_IDS).toContain('openrouter');
+  it('declares a binding for every provider of the contract', () => {
+    for (const provider of PROVIDER_IDS)
+      expect(['path', 'state']).toContain(CALLBACK_BINDING[provider]);
+  });
+});
+
+describe('parseDeepLink: state-bound providers (fixed path + state)', () => {
+  const STATE = NONCE;
+  it.each(['yooai', 'oidc'] as const)(
+    'accepts %s on its fixed path with state and iss',
+    (provider) => {
+      const iss = enc('https://issuer.example');
+      expect(
+        parseDeepLink(`${SCHEME}://oauth/${provider}?code=abc&state=${STATE}&iss=${iss}`, PROD),
+      ).toEqual({
+        kind: 'oauth-callback',
+        provider,
+        nonce: STATE,
+        code: 'abc',
+        via: 'scheme',
+        iss: 'https://issuer.example',
+      });
+    },
+  );
+
+  it('accepts the loopback form on the listening port', () => {
+    expect(
+      parseDeepLink(`http://127.0.0.1:${PORT}/oauth/oidc?code=abc&state=${STATE}`, WITH_LOOPBACK),
+    ).toMatchObject({ kind: 'oauth-callback', provider: 'oidc', via: 'loopback', nonce: STATE });
+  });
+
+  it('carries the state of an error response', () => {
+    expect(
+      parseDeepLink(`${SCHEME}://oauth/yooai?error=access_denied&state=${STATE}`, PROD),
+    ).toMatchObject({ kind: 'oauth-error', provider: 'yooai', nonce: STATE });
+  });
+
+  const stateCases: readonly (readonly [string, string, UnknownReason])[] = [
+    ['state missing', `${SCHEME}://oauth/yooai?code=a`, 'bad-state'],
+    ['state empty', `${SCHEME}://oauth/yooai?code=a&state=`, 'bad-state'],
+    ['state too short', `${SCHEME}://oauth/oidc?code=a&state=${STATE.slice(1)}`, 'bad-state'],
+    ['state too long', `${SCHEME}://oauth/oidc?code=a&state=${STATE}A`, 'bad-state'],
+    [
+      'state with other characters',
+      `${SCHEME}://oauth/oidc?code=a&state=${STATE.slice(1)}.`,
+      'bad-state',
+    ],
+    [
+      'state duplicated',
+      `${SCHEME}://oauth/oidc?code=a&state=${STATE}&state=${STATE}`,
+      'duplicate-param',
+    ],
+    ['trailing slash', `${SCHEME}://oauth/yooai/?code=a&state=${STATE}`, 'wrong-path'],
+    [
+      'traversal to another provider',
+      `${SCHEME}://oauth/openrouter/../yooai?code=a&state=${STATE}`,
+      'wrong-path',
+    ],
+    [
+      'an OpenRouter callback on the YOO-AI path',
+      `${SCHEME}://oauth/yooai/${NONCE}?code=a`,
+      'wrong-path',
+    ],
+    [
+      'a YOO-AI callback on the OpenRouter path',
+      `${SCHEME}://oauth/openrouter?code=a&state=${STATE}`,
+      'bad-nonce',
+    ],
+    ['fragment instead of query', `${SCHEME}://oauth/oidc#code=a&state=${STATE}`, 'has-fragment'],
+  ];
+  it.each(stateCases)('rejects %s', (_name, url, reason) => {
+    expect(reasonOf(parseDeepLink(url, WITH_LOOPBACK))).toBe(reason);
   });
 });
 

@@ -1,0 +1,561 @@
+/**
+ * YOO-AI and the generic OAuth/OIDC provider through the real AuthService, against the YOO-AI
+ * emulator (seed 002, injectable clock) and oidc-provider running in-process: full flows, the
+ * refresh lifecycle (security.md 12) and mix-up defence (security.md 13).
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderId, ProviderState } from '../../../preload/api';
+import { AuthService, type CredentialStorePort } from '../../../main/auth/auth-service';
+import { CredentialStore } from '../../../main/credentials/credential-store';
+import { createKeyfilePort } from '../../../main/credentials/keyfile-port';
+import type { FetchLike } from '../../../main/http/request';
+import { createMemoryLogger } from '../../../main/log';
+import { startOidcServer, type OidcServer } from '../../fixtures/oidc-server';
+import {
+  startOpenRouterEmulator,
+  type OpenRouterEmulator,
+} from '../../fixtures/openrouter-emulator';
+import { testRegistry } from '../../fixtures/test-registry';
+import { ManualClock, startYooAiEmulator, type YooAiEmulator } from '../../fixtures/yooai-emulator';
+
+const SCHEME = 'app.latchkey.dev';
+const APP_ID = 'latchkey-test-app';
+const UNION_ID = 'tk84441';
+const SKEW_MS = 60_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let clock: ManualClock;
+let yooai: YooAiEmulator;
+let oidc: OidcServer;
+let openrouter: OpenRouterEmulator;
+const services: AuthService[] = [];
+
+beforeEach(async () => {
+  // Real time to start: oidc-provider stamps ID tokens with the real clock.
+  clock = new ManualClock();
+  [yooai, oidc, openrouter] = await Promise.all([
+    startYooAiEmulator({ now: clock.now }),
+    startOidcServer({ accessTokenTtlSeconds: 600 }),
+    startOpenRouterEmulator(),
+  ]);
+});
+afterEach(async () => {
+  for (const service of services.splice(0)) service.dispose();
+  await Promise.all([yooai.close(), oidc.close(), openrouter.close()]);
+});
+
+interface Rig {
+  service: AuthService;
+  dir: string;
+  opened: string[];
+  states: ProviderState[];
+  log: ReturnType<typeof createMemoryLogger>;
+}
+
+function rig(
+  options: {
+    dir?: string;
+    store?: (store: CredentialStore) => CredentialStorePort;
+    fetch?: FetchLike;
+    env?: Record<string, string>;
+  } = {},
+): Rig {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-tokens-'));
+  const { store } = CredentialStore.open({ dir, encryption: createKeyfilePort(dir) });
+  const opened: string[] = [];
+  const states: ProviderState[] = [];
+  const log = createMemoryLogger();
+  const service = new AuthService({
+    registry: testRegistry(
+      {
+        LATCHKEY_OPENROUTER_URL: openrouter.url,
+        LATCHKEY_YOOAI_URL: yooai.url,
+        LATCHKEY_YOOAI_APP_ID: APP_ID,
+        LATCHKEY_YOOAI_UNION_ID: UNION_ID,
+        LATCHKEY_OIDC_ISSUER: oidc.issuer,
+        LATCHKEY_OIDC_CLIENT_ID: oidc.clientId,
+        ...options.env,
+      },
+      SCHEME,
+    ),
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    store: options.store ? options.store(store) : store,
+    storagePolicy: 'secure',
+    openExternal: async (url) => {
+      opened.push(url);
+    },
+    scheme: SCHEME,
+    keyLabel: 'Latchkey on test-host',
+    emit: (state) => states.push(state),
+    notify: () => undefined,
+    log,
+    now: clock.now,
+    refreshSkewMs: SKEW_MS,
+    timeouts: { exchangeMs: 2_000, accountMs: 2_000, refreshMs: 2_000 },
+  });
+  services.push(service);
+  return { service, dir, opened, states, log };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+async function signInYooai(r: Rig): Promise<string> {
+  await r.service.signIn('yooai', 'deep-link');
+  const callback = await yooai.approve(r.opened.at(-1)!);
+  const state = await r.service.handleCallbackUrl(callback, 'os');
+  expect(state?.auth.status).toBe('signed-in');
+  await settle();
+  return callback;
+}
+
+async function signInOidc(r: Rig, route: 'deep-link' | 'loopback' = 'deep-link'): Promise<void> {
+  await r.service.signIn('oidc', route);
+  const callback = await oidc.authorize(r.opened.at(-1)!);
+  if (route === 'loopback') {
+    // The browser follows the redirect to the loopback listener.
+    await fetch(callback);
+    for (let i = 0; i < 50 && r.service.state('oidc').auth.status !== 'signed-in'; i++) {
+      await settle();
+    }
+  } else {
+    await r.service.handleCallbackUrl(callback, 'os');
+  }
+  expect(r.service.state('oidc').auth.status).toBe('signed-in');
+  await settle();
+}
+
+function accessExpiresAt(r: Rig, provider: ProviderId): number {
+  const auth = r.service.state(provider).auth;
+  if (auth.status !== 'signed-in' || !auth.session?.accessExpiresAt) throw new Error('no session');
+  return auth.session.accessExpiresAt;
+}
+
+/** Moves the clock to just inside the refresh margin of the current access token. */
+function makeDue(r: Rig, provider: ProviderId): void {
+  clock.set(accessExpiresAt(r, provider) - SKEW_MS + 1);
+}
+
+function everyFile(dir: string): string {
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+    .join('\n');
+}
+
+describe('YOO-AI (seed 002)', () => {
+  it('signs in with the documented authorize and token requests and stores the tokens encrypted', async () => {
+    const r = rig();
+    await r.service.signIn('yooai', 'deep-link');
+    const authorize = new URL(r.opened[0]!);
+    expect(authorize.origin + authorize.pathname).toBe(`${yooai.url}/oauth/authorize`);
+    expect([...authorize.searchParams.keys()]).toEqual([
+      'response_type',
+      'app_id',
+      'redirect_uri',
+      'state',
+      'code_challenge',
+      'code_challenge_method',
+      'scope',
+    ]);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${SCHEME}://oauth/yooai`);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const callback = await yooai.approve(r.opened[0]!);
+    expect(callback.startsWith(`${SCHEME}://oauth/yooai?`)).toBe(true);
+    await r.service.handleCallbackUrl(callback, 'os');
+    await settle();
+
+    const token = yooai.requests.find((q) => q.path === '/oauth/token')!;
+    const body = JSON.parse(token.body) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(
+      ['app_id', 'code', 'code_verifier', 'expire_date', 'union_id'].sort(),
+    );
+    expect(body['union_id']).toBe(UNION_ID);
+
+    const state = r.service.state('yooai');
+    if (state.auth.status !== 'signed-in') throw new Error('not signed in');
+    expect(state.auth.account.label).toBe(UNION_ID);
+    expect(state.auth.session?.endsAt).toBe(clock.now() + 30 * DAY_MS);
+    const accessToken = r.service.credential('yooai')!;
+    expect(yooai.isAccessTokenValid(accessToken)).toBe(true);
+    // On disk: ciphertext only.
+    expect(everyFile(r.dir)).not.toContain(accessToken);
+    expect(everyFile(r.dir)).not.toContain(yooai.liveRefreshTokens()[0]!);
+
+    // A restart is signed in from disk, without the network.
+    await yooai.close();
+    const again = rig({ dir: r.dir });
+    again.service.restore();
+    expect(again.service.state('yooai').auth.status).toBe('signed-in');
+    expect(again.service.credential('yooai')).toBe(accessToken);
+  });
+
+  it('refreshes ahead of expiry and stores the rotated pair before handing out the new token', async () => {
+    const events: string[] = [];
+    const r = rig({
+      store: (store) => ({
+        load: (p) => store.load(p),
+        save: (p, secret, meta, options) => {
+          events.push(`save:${p}`);
+          store.save(p, secret, meta, options);
+        },
+        updateMeta: (p, meta) => store.updateMeta(p, meta),
+        delete: (p) => store.delete(p),
+      }),
+    });
+    await signInYooai(r);
+    const first = r.service.credential('yooai')!;
+    // Not due yet: no refresh.
+    clock.set(accessExpiresAt(r, 'yooai') - SKEW_MS - 1000);
+    expect(await r.service.accessToken('yooai')).toBe(first);
+    expect(yooai.refreshCount()).toBe(0);
+
+    makeDue(r, 'yooai');
+    events.length = 0;
+    const second = await r.service.accessToken('yooai').then((token) => {
+      events.push('handed-out');
+      return token;
+    });
+    expect(second).not.toBe(first);
+    expect(events).toEqual(['save:yooai', 'handed-out']);
+    expect(yooai.refreshCount()).toBe(1);
+    expect(yooai.isAccessTokenValid(second)).toBe(true);
+    expect(yooai.isAccessTokenValid(first)).toBe(false);
+    const refresh = yooai.requests.find((q) => q.path === yooai.refreshPath)!;
+    expect(JSON.parse(refresh.body)).toMatchObject({ app_id: APP_ID, union_id: UNION_ID });
+
+    // A restart uses the rotated pair, never the one rotated away.
+    const again = rig({ dir: r.dir });
+    again.service.restore();
+    makeDue(again, 'yooai');
+    expect(await again.service.accessToken('yooai')).not.toBe(second);
+    expect(yooai.reuseDetected()).toBe(0);
+  });
+
+  it('lets ten concurrent callers share one refresh', async () => {
+    const r = rig();
+    await signInYooai(r);
+    makeDue(r, 'yooai');
+    const release = yooai.holdRefresh();
+    const callers = Array.from({ length: 10 }, () => r.service.accessToken('yooai'));
+    await settle();
+    release();
+    const tokens = await Promise.all(callers);
+    expect(new Set(tokens).size).toBe(1);
+    expect(yooai.refreshCount()).toBe(1);
+    expect(yooai.isAccessTokenValid(tokens[0]!)).toBe(true);
+  });
+
+  it('never presents a rotated refresh token over many refreshes', async () => {
+    const r = rig();
+    await signInYooai(r);
+    for (let i = 0; i < 5; i++) {
+      makeDue(r, 'yooai');
+      await Promise.all([r.service.accessToken('yooai'), r.service.accessToken('yooai')]);
+    }
+    expect(yooai.refreshCount()).toBe(5);
+    expect(yooai.reuseDetected()).toBe(0);
+    expect(r.service.state('yooai').auth.status).toBe('signed-in');
+  });
+
+  it('after a crash between receiving and storing a rotated pair, asks to sign in once (no loop)', async () => {
+    let crashed = false;
+    const r = rig({
+      store: (store) => ({
+        load: (p) => store.load(p),
+        save: (p, secret, meta, options) => {
+          if (crashed) throw new Error('process died');
+          store.save(p, secret, meta, options);
+        },
+        updateMeta: (p, meta) => store.updateMeta(p, meta),
+        delete: (p) => {
+          if (crashed) throw new Error('process died');
+          store.delete(p);
+        },
+      }),
+    });
+    await signInYooai(r);
+    makeDue(r, 'yooai');
+    crashed = true; // The refresh response arrives, then the process dies before the write.
+    await r.service.accessToken('yooai');
+    r.service.dispose();
+    expect(yooai.refreshCount()).toBe(1);
+
+    // Restart: the disk still holds the pair the provider rotated away.
+    const again = rig({ dir: r.dir });
+    again.service.restore();
+    again.service.refreshAllInBackground();
+    for (let i = 0; i < 40 && again.service.state('yooai').auth.status === 'signed-in'; i++) {
+      await settle();
+    }
+    const state = again.service.state('yooai');
+    expect(state.auth).toEqual({ status: 'signed-out', reason: 'session-ended' });
+    expect(yooai.reuseDetected()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(yooai.refreshCount()).toBe(2);
+    expect(
+      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
+        'yooai',
+      ),
+    ).toBeNull();
+  });
+
+  it('signs out with an explanation when the refresh token is rejected (invalid_grant)', async () => {
+    const r = rig();
+    await signInYooai(r);
+    yooai.revokeAll();
+    makeDue(r, 'yooai');
+    await expect(r.service.accessToken('yooai')).rejects.toMatchObject({
+      code: 'AUTH_SESSION_ENDED',
+    });
+    expect(r.service.state('yooai').auth).toEqual({
+      status: 'signed-out',
+      reason: 'session-ended',
+    });
+    await expect(r.service.accessToken('yooai')).rejects.toMatchObject({
+      code: 'CHAT_NOT_SIGNED_IN',
+    });
+    expect(yooai.refreshCount()).toBe(1);
+  });
+
+  it('signs out without asking the network once the refresh token is older than 30 days', async () => {
+    const r = rig();
+    await signInYooai(r);
+    clock.advance(30 * DAY_MS + 1000);
+    await expect(r.service.accessToken('yooai')).rejects.toMatchObject({
+      code: 'AUTH_SESSION_ENDED',
+    });
+    expect(yooai.refreshCount()).toBe(0);
+    expect(r.service.state('yooai').auth).toMatchObject({ reason: 'session-ended' });
+  });
+
+  it.each([
+    ['a connection reset', { kind: 'reset' } as const, 'NETWORK_OFFLINE'],
+    ['a 503', { kind: 'status', status: 503 } as const, 'HTTP_SERVER_ERROR'],
+    [
+      'a 429 with Retry-After',
+      { kind: 'status', status: 429, headers: { 'retry-after': '120' } } as const,
+      'HTTP_RATE_LIMITED',
+    ],
+    ['an HTML page', { kind: 'html' } as const, 'HTTP_BAD_RESPONSE'],
+  ])('keeps the session through %s and retries later', async (_name, fault, code) => {
+    const r = rig();
+    await signInYooai(r);
+    const first = r.service.credential('yooai')!;
+    yooai.injectFault(yooai.refreshPath, fault, Infinity);
+    makeDue(r, 'yooai');
+    // Inside the margin but not yet expired: the current token still works.
+    expect(await r.service.accessToken('yooai')).toBe(first);
+    const state = r.service.state('yooai');
+    expect(state.auth).toMatchObject({ status: 'signed-in', session: { refreshPending: true } });
+    // Expired: the caller is told why, and the session stays.
+    clock.set(accessExpiresAt(r, 'yooai') + 1);
+    await expect(r.service.accessToken('yooai')).rejects.toMatchObject({ code });
+    expect(r.service.state('yooai').auth.status).toBe('signed-in');
+    // Back online: the retry succeeds with the same refresh token.
+    yooai.clearFaults();
+    const fresh = await r.service.accessToken('yooai');
+    expect(fresh).not.toBe(first);
+    expect(yooai.reuseDetected()).toBe(0);
+    expect(r.service.state('yooai').auth).toMatchObject({ session: { refreshPending: false } });
+  });
+
+  it('rejects a callback whose iss names another server, without an exchange', async () => {
+    const r = rig();
+    await r.service.signIn('yooai', 'deep-link');
+    const callback = await yooai.approve(r.opened[0]!);
+    const forged = `${callback}&iss=${encodeURIComponent('https://evil.example')}`;
+    const state = await r.service.handleCallbackUrl(forged, 'os');
+    expect(state?.error?.code).toBe('AUTH_ISSUER_MISMATCH');
+    expect(yooai.tokenCount()).toBe(0);
+  });
+
+  it('keeps secrets out of states and logs', async () => {
+    const r = rig();
+    await signInYooai(r);
+    makeDue(r, 'yooai');
+    await r.service.accessToken('yooai');
+    const outputs = JSON.stringify(r.states) + r.log.lines.join('\n');
+    for (const token of [r.service.credential('yooai')!, ...yooai.liveRefreshTokens()]) {
+      expect(outputs).not.toContain(token);
+    }
+  });
+});
+
+describe('settings and sessions', () => {
+  it('does not use a stored session for another app than the one configured now', async () => {
+    const r = await rigSignedIn();
+    const other = rig({ dir: r.dir, env: { LATCHKEY_YOOAI_APP_ID: 'another-app' } });
+    other.service.restore();
+    expect(other.service.state('yooai').auth.status).toBe('signed-out');
+    const same = rig({ dir: r.dir });
+    same.service.restore();
+    expect(same.service.state('yooai').auth.status).toBe('signed-in');
+  });
+
+  it('refuses to change settings while signed in, and explains not-configured sign-ins', async () => {
+    const r = await rigSignedIn();
+    const current = r.service.state('yooai').settings;
+    if (current?.provider !== 'yooai') throw new Error('no settings');
+    expect(() =>
+      r.service.configure({ provider: 'yooai', settings: { ...current.settings, appId: 'x' } }),
+    ).toThrow(expect.objectContaining({ code: 'SETTINGS_LOCKED' }));
+
+    const bare = rig({ env: { LATCHKEY_YOOAI_APP_ID: '', LATCHKEY_YOOAI_UNION_ID: '' } });
+    expect(bare.service.state('yooai').configured).toBe(false);
+    const state = await bare.service.signIn('yooai', 'deep-link');
+    expect(state.error?.code).toBe('AUTH_NOT_CONFIGURED');
+    expect(bare.opened).toHaveLength(0);
+  });
+});
+
+async function rigSignedIn(): Promise<Rig> {
+  const r = rig();
+  await signInYooai(r);
+  return r;
+}
+
+describe('mix-up defence: one provider never completes another sign-in', () => {
+  it('ignores a YOO-AI callback on the OpenRouter path and the reverse', async () => {
+    const r = rig();
+    await r.service.signIn('yooai', 'deep-link');
+    await r.service.signIn('openrouter', 'deep-link');
+    const [yooaiUrl, openrouterUrl] = r.opened;
+    const yooaiCallback = new URL(await yooai.approve(yooaiUrl!));
+    const code = yooaiCallback.searchParams.get('code')!;
+    const state = yooaiCallback.searchParams.get('state')!;
+    const openrouterNonce = new URL(
+      new URL(openrouterUrl!).searchParams.get('callback_url')!,
+    ).pathname
+      .split('/')
+      .at(-1)!;
+
+    // YOO-AI's code and state delivered on OpenRouter's path (state as the nonce, or none).
+    expect(
+      await r.service.handleCallbackUrl(`${SCHEME}://oauth/openrouter/${state}?code=${code}`, 'os'),
+    ).toBeNull();
+    expect(
+      await r.service.handleCallbackUrl(
+        `${SCHEME}://oauth/openrouter?code=${code}&state=${state}`,
+        'os',
+      ),
+    ).toBeNull();
+    // OpenRouter's nonce delivered on YOO-AI's path.
+    expect(
+      await r.service.handleCallbackUrl(
+        `${SCHEME}://oauth/yooai?code=abc&state=${openrouterNonce}`,
+        'os',
+      ),
+    ).toBeNull();
+    expect(
+      await r.service.handleCallbackUrl(
+        `${SCHEME}://oauth/yooai/${openrouterNonce}?code=abc`,
+        'os',
+      ),
+    ).toBeNull();
+    expect(openrouter.exchangeCount()).toBe(0);
+    expect(yooai.tokenCount()).toBe(0);
+    expect(r.service.state('yooai').auth.status).toBe('signing-in');
+    expect(r.service.state('openrouter').auth.status).toBe('signing-in');
+
+    // The genuine callback still completes its own sign-in.
+    await r.service.handleCallbackUrl(yooaiCallback.href, 'os');
+    expect(r.service.state('yooai').auth.status).toBe('signed-in');
+    expect(r.service.state('openrouter').auth.status).toBe('signing-in');
+  });
+
+  it('pins each sign-in to its own state: a replayed callback does nothing', async () => {
+    const r = rig();
+    const callback = await signInYooai(r);
+    r.service.signOut('yooai');
+    expect(await r.service.handleCallbackUrl(callback, 'os')).toBeNull();
+    expect(yooai.tokenCount()).toBe(1);
+  });
+});
+
+describe('generic OAuth 2.0 / OpenID Connect (oidc-provider)', () => {
+  it('discovers the server and signs in with code + PKCE + state, checking iss', async () => {
+    const r = rig();
+    await r.service.signIn('oidc', 'deep-link');
+    const authorize = new URL(r.opened[0]!);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${SCHEME}://oauth/oidc`);
+    expect(authorize.searchParams.get('prompt')).toBe('consent');
+    expect(authorize.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const callback = new URL(await oidc.authorize(authorize.href));
+    expect(callback.searchParams.get('iss')).toBe(oidc.issuer);
+    await r.service.handleCallbackUrl(callback.href, 'os');
+    const state = r.service.state('oidc');
+    expect(state.error).toBeNull();
+    expect(state.auth).toMatchObject({ status: 'signed-in', account: { label: 'Ada Lovelace' } });
+    expect(await oidc.isAccessTokenValid(r.service.credential('oidc')!)).toBe(true);
+  });
+
+  it('signs in through the loopback listener on any port', async () => {
+    const r = rig();
+    await signInOidc(r, 'loopback');
+    expect(new URL(new URL(r.opened[0]!).searchParams.get('redirect_uri')!).hostname).toBe(
+      '127.0.0.1',
+    );
+  });
+
+  it('rejects a callback whose iss is not the issuer, without an exchange', async () => {
+    const r = rig();
+    await r.service.signIn('oidc', 'deep-link');
+    const callback = new URL(await oidc.authorize(r.opened[0]!));
+    callback.searchParams.set('iss', 'https://evil.example');
+    const state = await r.service.handleCallbackUrl(callback.href, 'os');
+    expect(state?.error?.code).toBe('AUTH_ISSUER_MISMATCH');
+    expect(oidc.tokenRequests()).toHaveLength(0);
+    expect(state?.auth.status).toBe('signed-out');
+  });
+
+  it('refreshes with rotation ahead of expiry, once for ten callers', async () => {
+    const r = rig();
+    await signInOidc(r);
+    const first = r.service.credential('oidc')!;
+    makeDue(r, 'oidc');
+    const tokens = await Promise.all(
+      Array.from({ length: 10 }, () => r.service.accessToken('oidc')),
+    );
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(first);
+    expect(oidc.refreshCount()).toBe(1);
+    expect(await oidc.isAccessTokenValid(tokens[0]!)).toBe(true);
+    makeDue(r, 'oidc');
+    await r.service.accessToken('oidc');
+    expect(oidc.refreshCount()).toBe(2);
+    expect(r.service.state('oidc').auth.status).toBe('signed-in');
+  });
+
+  it('refreshes once on a 401 and signs out when the grant is gone', async () => {
+    const r = rig();
+    await signInOidc(r);
+    const first = r.service.credential('oidc')!;
+    const fresh = await r.service.unauthorized('oidc', first);
+    expect(fresh).not.toBeNull();
+    expect(fresh).not.toBe(first);
+    // A second caller reporting the old token gets the fresh one, no second refresh.
+    expect(await r.service.unauthorized('oidc', first)).toBe(fresh);
+    expect(oidc.refreshCount()).toBe(1);
+
+    await oidc.revokeGrants();
+    expect(await r.service.unauthorized('oidc', fresh!)).toBeNull();
+    expect(r.service.state('oidc').auth).toEqual({ status: 'signed-out', reason: 'session-ended' });
+  });
+
+  it('keeps the session when the token endpoint is unreachable', async () => {
+    const r = rig();
+    await signInOidc(r);
+    oidc.injectFault('/token', { kind: 'reset' }, Infinity);
+    makeDue(r, 'oidc');
+    const current = r.service.credential('oidc')!;
+    expect(await r.service.accessToken('oidc')).toBe(current);
+    expect(r.service.state('oidc').auth).toMatchObject({
+      status: 'signed-in',
+      session: { refreshPending: true },
+    });
+  });
+});
