@@ -138,6 +138,7 @@ async function providersScene(locale: 'en' | 'zh-CN'): Promise<void> {
   await card(page2, /YOO-AI/)
     .getByRole('button', { name: en ? 'YOO-AI settings' : 'YOO-AI 设置' })
     .click();
+  await page2.mouse.move(0, 0); // no hover highlight on the button just clicked
   await shootTall(page2, file('16-accounts-signed-in'));
 
   await page2.getByRole('button', { name: en ? 'Back to chat' : '返回对话' }).click();

@@ -320,6 +320,44 @@ describe('YOO-AI (seed 002)', () => {
     expect(yooai.refreshCount()).toBe(1);
   });
 
+  it('keeps the session through 503, 429 and a dropped connection, then refreshes', async () => {
+    const r = rig();
+    await signInYooai(r);
+    const first = r.service.credential('yooai')!;
+    yooai.injectFault(yooai.refreshPath, { kind: 'status', status: 503 });
+    yooai.injectFault(yooai.refreshPath, {
+      kind: 'status',
+      status: 429,
+      headers: { 'Retry-After': '30' },
+    });
+    yooai.injectFault(yooai.refreshPath, { kind: 'reset' });
+    makeDue(r, 'yooai');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // Still valid: the caller gets the current token, the session is marked "will retry".
+      expect(await r.service.accessToken('yooai')).toBe(first);
+      expect(r.service.state('yooai').auth).toMatchObject({
+        status: 'signed-in',
+        session: { refreshPending: true },
+      });
+    }
+    const refreshes = () => yooai.requests.filter((q) => q.path === yooai.refreshPath).length;
+    expect(refreshes()).toBe(3);
+    // The stored pair was never touched: a restart now is still signed in.
+    const restarted = rig({ dir: r.dir });
+    restarted.service.restore();
+    expect(restarted.service.credential('yooai')).toBe(first);
+    restarted.service.dispose();
+
+    const fresh = await r.service.accessToken('yooai');
+    expect(fresh).not.toBe(first);
+    expect(yooai.isAccessTokenValid(fresh)).toBe(true);
+    expect(r.service.state('yooai').auth).toMatchObject({
+      status: 'signed-in',
+      session: { refreshPending: false },
+    });
+    expect(yooai.reuseDetected()).toBe(0);
+  });
+
   it('signs out without asking the network once the refresh token is older than 30 days', async () => {
     const r = rig();
     await signInYooai(r);
