@@ -5,6 +5,7 @@ import { benchBundle } from './bundle.bench';
 import { benchMarkdown } from './markdown.bench';
 import { benchSignIn } from './sign-in.bench';
 import { benchSse } from './sse.bench';
+import { benchTokenRefresh } from './token-refresh.bench';
 import { printTable } from './stats';
 
 const root = resolve(import.meta.dirname, '..');
@@ -16,6 +17,7 @@ const rows = [
   ...(await benchSse()),
   ...(await benchMarkdown()),
   ...(await benchSignIn()),
+  ...(await benchTokenRefresh()),
 ];
 printTable(rows);
 if (rows.some((r) => !r.ok)) process.exitCode = 1;

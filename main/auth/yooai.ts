@@ -335,8 +335,7 @@ export interface YooaiResponseOptions {
  * at `expire_date`, the refresh token 30 days from now, the label is `union_id`, and `extra`
  * keeps `access_key_id`, `union_id`, `app_id`.
  *
- * Statuses: 200 → the documented body, schema-checked, whose `app_id` must be ours
- * (else `HTTP_BAD_RESPONSE`). 400/401/403 with `invalid_grant` or `invalid_client`, and any 401
+ * Statuses: 200 → the documented body, schema-checked (else `HTTP_BAD_RESPONSE`). 400/401/403 with `invalid_grant` or `invalid_client`, and any 401
  * → `AUTH_EXCHANGE_REJECTED` (exchange) / `AUTH_SESSION_ENDED` (refresh). Anything else →
  * {@link statusError} (429 with Retry-After, 5xx transient). The provider's text goes to
  * `providerMessage`, never a token.
@@ -369,10 +368,11 @@ export function processYooaiTokenResponse(
       ...(providerMessage !== undefined && { providerMessage }),
     });
   }
+  // The response's `app_id` is kept but not required to equal ours: the seed's own example
+  // answers a request for app 9767336922475223578182683125 with "app_id": "0274560981", so
+  // YOO-AI may echo another form of the id. The token endpoint is pinned to the configured base
+  // URL, which is what binds the answer to our request.
   const data = parsed.data;
-  if (data.app_id !== undefined && data.app_id !== options.settings.appId) {
-    throw new LatchkeyError('HTTP_BAD_RESPONSE', { status });
-  }
   const expiresAt = data.expire_date ?? options.requestedExpireDate;
   const refreshToken = data.refresh_token ?? previous?.refreshToken ?? null;
   const extra: Record<string, string> = {};
