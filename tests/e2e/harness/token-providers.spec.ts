@@ -158,3 +158,32 @@ test('YOO-AI not configured: the form says so, refuses a bad value and keeps wha
   await expect(page.getByRole('button', { name: 'Sign in with YOO-AI' })).toBeVisible();
   await expect(yooaiCard.getByRole('status')).toContainText('Signed out');
 });
+
+test('a session the server ended: the send refreshes once, signs out with an explanation, and the text survives signing in again', async ({
+  page,
+}) => {
+  const harness = await launch(tempDataDir());
+  await page.goto(harness.url);
+  const signInOidc = async () => {
+    const before = (await harness.openedUrls()).length;
+    await page.getByRole('button', { name: `Sign in with ${OIDC_NAME}` }).click();
+    const callback = await oidc.authorize(await harness.nextOpenedUrl(before));
+    expect(await harness.deliverDeepLink(callback)).toBe(204);
+  };
+  await signInOidc();
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await expect(composer).toBeVisible();
+
+  // The company revokes the grant: the gateway refuses the access token, the refresh token is dead.
+  await oidc.revokeGrants();
+  const refreshesBefore = oidc.refreshCount();
+  await composer.fill('Are you still there?');
+  await composer.press('Enter');
+  await expect(status(page, OIDC_NAME)).toContainText('Signed out');
+  await expect(card(page, OIDC_NAME)).toContainText('Your session ended. Sign in again.');
+  expect(oidc.refreshCount()).toBe(refreshesBefore + 1);
+  expect(gateway.emulator.chatRequests()).toHaveLength(1);
+
+  await signInOidc();
+  await expect(composer).toHaveValue('Are you still there?');
+});
