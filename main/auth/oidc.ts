@@ -299,8 +299,16 @@ function oauthError(error: unknown): { error?: string; description?: string } | 
 }
 
 /**
+ * RFC 6749 §5.2 errors besides `invalid_grant` that no retry of a refresh can cure: the client
+ * was removed or lost the grant type, or the scopes are no longer granted. Retrying them every
+ * few minutes forever would keep a dead session looking alive.
+ */
+const ENDS_SESSION = new Set(['invalid_client', 'unauthorized_client', 'invalid_scope']);
+
+/**
  * Maps a failed token request (RFC 6749 §5.2): `invalid_grant` → `AUTH_EXCHANGE_REJECTED`
- * (code) or `AUTH_SESSION_ENDED` (refresh); other OAuth errors → `AUTH_PROVIDER_ERROR`;
+ * (code) or `AUTH_SESSION_ENDED` (refresh, as are `invalid_client`, `unauthorized_client` and
+ * `invalid_scope`); other OAuth errors → `AUTH_PROVIDER_ERROR`;
  * 429/5xx → {@link statusError}; an ID token from another issuer → `AUTH_ISSUER_MISMATCH`;
  * anything else malformed → `HTTP_BAD_RESPONSE`. The library's error stays in `cause`.
  */
@@ -321,6 +329,9 @@ function tokenError(error: unknown, response: Response, grant: Grant): LatchkeyE
     if (rejected.error === 'invalid_grant') {
       const code = grant === 'refresh_token' ? 'AUTH_SESSION_ENDED' : 'AUTH_EXCHANGE_REJECTED';
       return new LatchkeyError(code, details, { cause: error });
+    }
+    if (grant === 'refresh_token' && ENDS_SESSION.has(rejected.error ?? '')) {
+      return new LatchkeyError('AUTH_SESSION_ENDED', details, { cause: error });
     }
     return new LatchkeyError('AUTH_PROVIDER_ERROR', details, { cause: error });
   }

@@ -619,6 +619,26 @@ describe('refresh', () => {
     expect(error.details.providerMessage).toBe('refresh token already used');
   });
 
+  it.each(['invalid_client', 'unauthorized_client', 'invalid_scope'])(
+    '%s on a refresh ends the session (no retry can cure it)',
+    async (oauthError) => {
+      const { fetch } = scripted(
+        json(METADATA),
+        json({ error: oauthError }, oauthError === 'invalid_client' ? 401 : 400),
+      );
+      const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
+      expect((await rejected(flow.refresh(CREDENTIAL, ctx(fetch)))).code).toBe(
+        'AUTH_SESSION_ENDED',
+      );
+    },
+  );
+
+  it('other OAuth errors on a refresh stay transient', async () => {
+    const { fetch } = scripted(json(METADATA), json({ error: 'invalid_request' }, 400));
+    const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
+    expect((await rejected(flow.refresh(CREDENTIAL, ctx(fetch)))).code).toBe('AUTH_PROVIDER_ERROR');
+  });
+
   it('503, 429 and offline are transient, and the next attempt discovers again', async () => {
     const offline = fetchFailed('ECONNREFUSED');
     const { fetch, calls } = scripted(
