@@ -13,12 +13,13 @@ import { CredentialStore } from '../../../main/credentials/credential-store';
 import { createKeyfilePort } from '../../../main/credentials/keyfile-port';
 import type { FetchLike } from '../../../main/http/request';
 import { createMemoryLogger } from '../../../main/log';
-import { startOidcServer, type OidcServer } from '../../fixtures/oidc-server';
+import { startOidcServer, type OidcFault, type OidcServer } from '../../fixtures/oidc-server';
 import {
   startOpenRouterEmulator,
   type OpenRouterEmulator,
 } from '../../fixtures/openrouter-emulator';
 import { testRegistry } from '../../fixtures/test-registry';
+import type { Fault } from '../../fixtures/http-kit';
 import { ManualClock, startYooAiEmulator, type YooAiEmulator } from '../../fixtures/yooai-emulator';
 
 const SCHEME = 'app.latchkey.dev';
@@ -419,6 +420,136 @@ describe('YOO-AI (seed 002)', () => {
     for (const token of [r.service.credential('yooai')!, ...yooai.liveRefreshTokens()]) {
       expect(outputs).not.toContain(token);
     }
+  });
+});
+
+/**
+ * The refresh part of the bad-input corpus (security.md): every answer that is not a clean
+ * rotation either keeps the session untouched (transient: retried later) or, where the provider
+ * rejected the refresh token, ends it. Nothing is half-stored either way.
+ */
+describe('YOO-AI refresh against the bad-input corpus', () => {
+  const transient: [string, Fault][] = [
+    ...[400, 403, 404, 405, 408, 409, 413, 422, 500, 501, 502, 503, 504].map(
+      (status): [string, Fault] => [
+        `${status} without invalid_grant`,
+        { kind: 'status', status, body: '{"error":"server_error"}' },
+      ],
+    ),
+    ['429 with Retry-After', { kind: 'status', status: 429, headers: { 'Retry-After': '7' } }],
+    ['429 without Retry-After', { kind: 'status', status: 429 }],
+    ['200 HTML', { kind: 'html' }],
+    ['200 empty', { kind: 'empty' }],
+    ['200 null', { kind: 'json', body: 'null' }],
+    ['200 truncated JSON', { kind: 'json', body: '{"access_token":"abc' }],
+    ['200 access_token ""', { kind: 'json', body: '{"access_token":""}' }],
+    ['200 access_token 123', { kind: 'json', body: '{"access_token":123}' }],
+    ['200 of 10 MB', { kind: 'huge', bytes: 10 * 1024 * 1024 }],
+    ['a redirect', { kind: 'redirect', location: 'https://elsewhere.example/' }],
+    ['a connection reset', { kind: 'reset' }],
+    ['a server that never answers', { kind: 'hang' }],
+  ];
+
+  it.each(transient)('%s: session kept, stored pair untouched, retried later', async (_, fault) => {
+    const r = rig();
+    await signInYooai(r);
+    const first = r.service.credential('yooai')!;
+    const storedBefore = everyFile(r.dir);
+    yooai.injectFault(yooai.refreshPath, fault);
+    makeDue(r, 'yooai');
+    expect(await r.service.accessToken('yooai')).toBe(first);
+    expect(r.service.state('yooai').auth).toMatchObject({
+      status: 'signed-in',
+      session: { refreshPending: true },
+    });
+    expect(everyFile(r.dir)).toBe(storedBefore);
+    // The fault is gone: the next ask refreshes with the same refresh token, never a rotated one.
+    const fresh = await r.service.accessToken('yooai');
+    expect(fresh).not.toBe(first);
+    expect(yooai.isAccessTokenValid(fresh)).toBe(true);
+    expect(yooai.reuseDetected()).toBe(0);
+  });
+
+  it.each([400, 401, 403])(
+    '%s invalid_grant: signed out with an explanation, nothing left on disk',
+    async (status) => {
+      const r = rig();
+      await signInYooai(r);
+      yooai.injectFault(yooai.refreshPath, {
+        kind: 'status',
+        status,
+        body: '{"error":"invalid_grant","error_description":"refresh token expired"}',
+      });
+      makeDue(r, 'yooai');
+      await expect(r.service.accessToken('yooai')).rejects.toMatchObject({
+        code: 'AUTH_SESSION_ENDED',
+      });
+      expect(r.service.state('yooai').auth).toEqual({
+        status: 'signed-out',
+        reason: 'session-ended',
+      });
+      expect(
+        CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
+          'yooai',
+        ),
+      ).toBeNull();
+    },
+  );
+});
+
+describe('OIDC refresh against the bad-input corpus', () => {
+  const html = { 'Content-Type': 'text/html; charset=utf-8' };
+  const transient: [string, OidcFault][] = [
+    ...[400, 403, 404, 405, 408, 409, 413, 422, 500, 501, 502, 503, 504].map(
+      (status): [string, OidcFault] => [`${status} server_error`, { kind: 'status', status }],
+    ),
+    ['429 with Retry-After', { kind: 'status', status: 429, headers: { 'Retry-After': '7' } }],
+    ['429 without Retry-After', { kind: 'status', status: 429, body: '' }],
+    ['200 HTML', { kind: 'status', status: 200, body: '<html>Sign in</html>', headers: html }],
+    ['200 empty', { kind: 'status', status: 200, body: '' }],
+    ['200 null', { kind: 'status', status: 200, body: 'null' }],
+    ['200 truncated JSON', { kind: 'status', status: 200, body: '{"access_token":"abc' }],
+    [
+      '200 access_token ""',
+      { kind: 'status', status: 200, body: '{"access_token":"","token_type":"Bearer"}' },
+    ],
+    [
+      '200 access_token 123',
+      { kind: 'status', status: 200, body: '{"access_token":123,"token_type":"Bearer"}' },
+    ],
+    [
+      '200 of 10 MB',
+      { kind: 'status', status: 200, body: `{"access_token":"${'a'.repeat(10 * 1024 * 1024)}"}` },
+    ],
+    [
+      'a redirect',
+      {
+        kind: 'status',
+        status: 302,
+        body: '',
+        headers: { Location: 'https://elsewhere.example/' },
+      },
+    ],
+    ['a connection reset', { kind: 'reset' }],
+    ['a server that never answers', { kind: 'hang' }],
+  ];
+
+  it.each(transient)('%s: session kept, stored pair untouched, retried later', async (_, fault) => {
+    const r = rig();
+    await signInOidc(r);
+    const first = r.service.credential('oidc')!;
+    const storedBefore = everyFile(r.dir);
+    oidc.injectFault('/token', fault);
+    makeDue(r, 'oidc');
+    expect(await r.service.accessToken('oidc')).toBe(first);
+    expect(r.service.state('oidc').auth).toMatchObject({
+      status: 'signed-in',
+      session: { refreshPending: true },
+    });
+    expect(everyFile(r.dir)).toBe(storedBefore);
+    const fresh = await r.service.accessToken('oidc');
+    expect(fresh).not.toBe(first);
+    expect(await oidc.isAccessTokenValid(fresh)).toBe(true);
   });
 });
 
