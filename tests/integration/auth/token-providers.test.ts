@@ -12,6 +12,7 @@ import { AuthService, type CredentialStorePort } from '../../../main/auth/auth-s
 import { CredentialStore } from '../../../main/credentials/credential-store';
 import { createKeyfilePort } from '../../../main/credentials/keyfile-port';
 import type { FetchLike } from '../../../main/http/request';
+import { toErrorView } from '../../../main/errors';
 import { createMemoryLogger } from '../../../main/log';
 import { startOidcServer, type OidcFault, type OidcServer } from '../../fixtures/oidc-server';
 import {
@@ -419,6 +420,86 @@ describe('YOO-AI (seed 002)', () => {
     const outputs = JSON.stringify(r.states) + r.log.lines.join('\n');
     for (const token of [r.service.credential('yooai')!, ...yooai.liveRefreshTokens()]) {
       expect(outputs).not.toContain(token);
+    }
+  });
+});
+
+/**
+ * security.md 16 with every secret that crossed the wire: each code, verifier, access, refresh
+ * and ID token and access_key_id seen in a request or response body, live or rotated away, is
+ * in no state, log line, error view or file (the store holds ciphertext only).
+ */
+describe('no secret in any output', () => {
+  const SECRET_FIELDS = [
+    'code',
+    'code_verifier',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'access_key_id',
+  ];
+
+  function recordingFetch(secrets: Set<string>): FetchLike {
+    const collect = (text: string) => {
+      const values = [
+        ...new URLSearchParams(text).entries(),
+        ...Object.entries(
+          ((): Record<string, unknown> => {
+            try {
+              const parsed: unknown = JSON.parse(text);
+              return typeof parsed === 'object' && parsed !== null
+                ? (parsed as Record<string, unknown>)
+                : {};
+            } catch {
+              return {};
+            }
+          })(),
+        ),
+      ];
+      for (const [key, value] of values) {
+        if (SECRET_FIELDS.includes(key) && typeof value === 'string' && value.length >= 8) {
+          secrets.add(value);
+        }
+      }
+    };
+    return async (input, init) => {
+      if (typeof init?.body === 'string') collect(init.body);
+      if (init?.body instanceof URLSearchParams) collect(init.body.toString());
+      const response = await fetch(input, init);
+      collect(await response.clone().text());
+      return response;
+    };
+  }
+
+  it('through sign-in, refreshes, a failed refresh and sign-out of both token providers', async () => {
+    const secrets = new Set<string>();
+    const r = rig({ fetch: recordingFetch(secrets) });
+    const errors: string[] = [];
+    await signInYooai(r);
+    await signInOidc(r);
+    for (const provider of ['yooai', 'oidc'] as const) {
+      for (let i = 0; i < 2; i++) {
+        makeDue(r, provider);
+        await r.service.accessToken(provider);
+      }
+    }
+    yooai.injectFault(yooai.refreshPath, {
+      kind: 'status',
+      status: 400,
+      body: '{"error":"invalid_grant","error_description":"refresh token revoked"}',
+    });
+    makeDue(r, 'yooai');
+    await r.service.accessToken('yooai').catch((error: unknown) => {
+      errors.push(JSON.stringify(toErrorView(error)), String(error));
+    });
+    expect(r.service.state('yooai').auth.status).toBe('signed-out');
+    r.service.signOut('oidc');
+
+    // Codes, verifiers and three generations of tokens per provider were seen.
+    expect(secrets.size).toBeGreaterThan(12);
+    const outputs = [JSON.stringify(r.states), r.log.lines.join('\n'), ...errors, everyFile(r.dir)];
+    for (const secret of secrets) {
+      for (const output of outputs) expect(output).not.toContain(secret);
     }
   });
 });
