@@ -505,6 +505,34 @@ describe('no secret in any output', () => {
 });
 
 /**
+ * One transient refresh failure (`inject` sets it up for the next refresh request): the caller
+ * still gets the current token, the session is kept and marked "will retry", the files are
+ * byte-for-byte what they were; once the fault is gone the next ask refreshes to a token the
+ * server accepts (so the refresh token presented was never a rotated-away one).
+ */
+async function expectTransientRefresh(
+  provider: 'yooai' | 'oidc',
+  inject: () => void,
+  accepted: (token: string) => boolean | Promise<boolean>,
+): Promise<void> {
+  const r = rig();
+  await (provider === 'yooai' ? signInYooai(r) : signInOidc(r));
+  const first = r.service.credential(provider)!;
+  const storedBefore = everyFile(r.dir);
+  inject();
+  makeDue(r, provider);
+  expect(await r.service.accessToken(provider)).toBe(first);
+  expect(r.service.state(provider).auth).toMatchObject({
+    status: 'signed-in',
+    session: { refreshPending: true },
+  });
+  expect(everyFile(r.dir)).toBe(storedBefore);
+  const fresh = await r.service.accessToken(provider);
+  expect(fresh).not.toBe(first);
+  expect(await accepted(fresh)).toBe(true);
+}
+
+/**
  * The refresh part of the bad-input corpus (security.md): every answer that is not a clean
  * rotation either keeps the session untouched (transient: retried later) or, where the provider
  * rejected the refresh token, ends it. Nothing is half-stored either way.
@@ -532,22 +560,11 @@ describe('YOO-AI refresh against the bad-input corpus', () => {
   ];
 
   it.each(transient)('%s: session kept, stored pair untouched, retried later', async (_, fault) => {
-    const r = rig();
-    await signInYooai(r);
-    const first = r.service.credential('yooai')!;
-    const storedBefore = everyFile(r.dir);
-    yooai.injectFault(yooai.refreshPath, fault);
-    makeDue(r, 'yooai');
-    expect(await r.service.accessToken('yooai')).toBe(first);
-    expect(r.service.state('yooai').auth).toMatchObject({
-      status: 'signed-in',
-      session: { refreshPending: true },
-    });
-    expect(everyFile(r.dir)).toBe(storedBefore);
-    // The fault is gone: the next ask refreshes with the same refresh token, never a rotated one.
-    const fresh = await r.service.accessToken('yooai');
-    expect(fresh).not.toBe(first);
-    expect(yooai.isAccessTokenValid(fresh)).toBe(true);
+    await expectTransientRefresh(
+      'yooai',
+      () => yooai.injectFault(yooai.refreshPath, fault),
+      (token) => yooai.isAccessTokenValid(token),
+    );
     expect(yooai.reuseDetected()).toBe(0);
   });
 
@@ -616,21 +633,11 @@ describe('OIDC refresh against the bad-input corpus', () => {
   ];
 
   it.each(transient)('%s: session kept, stored pair untouched, retried later', async (_, fault) => {
-    const r = rig();
-    await signInOidc(r);
-    const first = r.service.credential('oidc')!;
-    const storedBefore = everyFile(r.dir);
-    oidc.injectFault('/token', fault);
-    makeDue(r, 'oidc');
-    expect(await r.service.accessToken('oidc')).toBe(first);
-    expect(r.service.state('oidc').auth).toMatchObject({
-      status: 'signed-in',
-      session: { refreshPending: true },
-    });
-    expect(everyFile(r.dir)).toBe(storedBefore);
-    const fresh = await r.service.accessToken('oidc');
-    expect(fresh).not.toBe(first);
-    expect(await oidc.isAccessTokenValid(fresh)).toBe(true);
+    await expectTransientRefresh(
+      'oidc',
+      () => oidc.injectFault('/token', fault),
+      (token) => oidc.isAccessTokenValid(token),
+    );
   });
 });
 
