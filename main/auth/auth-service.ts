@@ -90,6 +90,15 @@ export interface ChatCredentials {
 
 interface Session {
   credential: Credential;
+  /**
+   * The flow the session was obtained with: refresh, account and chat use it, never a flow built
+   * later from other settings (a refresh token only ever goes back to the server that issued it).
+   */
+  readonly flow: ProviderFlow;
+  /** When the current credential was received (0 when restored: unknown). */
+  obtainedAt: number;
+  /** The refresh in flight for this session (single-flight), if any. */
+  refreshing: Promise<TokenCredential> | null;
   readonly since: number;
   readonly fingerprint: string;
   account: AccountView;
@@ -142,6 +151,11 @@ const EMPTY_ACCOUNT: AccountView = {
 
 const DEFAULT_SKEW_MS = 2 * 60 * 1000;
 const DEFAULT_RETRY_MS = 30 * 1000;
+/**
+ * The least time between receiving tokens and refreshing them again, so a server that grants
+ * lifetimes shorter than the skew margin (or already past) cannot drive a refresh storm.
+ */
+const MIN_REFRESH_GAP_MS = 10 * 1000;
 const MAX_RETRY_MS = 10 * 60 * 1000;
 /** setTimeout overflows past 2^31-1 ms (24.8 days): long waits are re-armed in steps. */
 const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
@@ -165,7 +179,10 @@ export class AuthService {
   readonly #reasons = new Map<ProviderId, SignedOutReason | null>();
   readonly #errors = new Map<ProviderId, ErrorView | null>();
   readonly #accountRefreshes = new Map<ProviderId, Promise<void>>();
-  readonly #tokenRefreshes = new Map<ProviderId, Promise<TokenCredential>>();
+  /** Attempts whose preparation (OIDC discovery, loopback listener) is still running. */
+  readonly #creating = new Map<ProviderId, { pending: PendingSignIn; run: Promise<Attempt> }>();
+  /** Aborts the code exchange in flight: cancel and sign-out win over a late response. */
+  readonly #exchangeAborts = new Map<ProviderId, AbortController>();
   readonly #revisions = new Map<ProviderId, number>();
   #disposed = false;
 
@@ -191,8 +208,10 @@ export class AuthService {
       if (!stored) continue;
       const fingerprint = stored.meta['fingerprint'];
       if (fingerprint !== undefined && fingerprint !== entry.fingerprint) {
-        // Signed in to another server or app than the one configured now: not this session.
+        // Signed in to another server, app or chat endpoint than the one configured now: those
+        // tokens must not go to the new one, and nothing in the UI could sign them out: deleted.
         this.#o.log.info('auth.restore.other-server', { provider });
+        this.#deleteStored(provider);
         continue;
       }
       const credential = decodeCredential(stored.secret);
@@ -206,6 +225,9 @@ export class AuthService {
         typeof stored.meta['since'] === 'number' ? stored.meta['since'] : stored.savedAt;
       const session: Session = {
         credential,
+        flow: entry.flow,
+        obtainedAt: 0,
+        refreshing: null,
         since,
         fingerprint: entry.fingerprint,
         account: account.success
@@ -275,7 +297,7 @@ export class AuthService {
     if (!session) throw new LatchkeyError('CHAT_NOT_SIGNED_IN');
     const credential = session.credential;
     if (credential.kind === 'key') return credential.key;
-    if (!this.#due(credential)) return credential.accessToken;
+    if (!this.#due(session)) return credential.accessToken;
     try {
       return (await this.#refreshTokens(provider, session)).accessToken;
     } catch (error) {
@@ -310,8 +332,8 @@ export class AuthService {
 
   /** What the chat uses for a provider that can chat and is signed in; null otherwise. */
   chatCredentials(provider: ProviderId): ChatCredentials | null {
-    const flow = this.#o.registry.entry(provider).flow;
-    if (!flow?.canChat || !flow.chatUrl || !this.#sessions.has(provider)) return null;
+    const flow = this.#sessions.get(provider)?.flow;
+    if (!flow?.canChat || !flow.chatUrl) return null;
     return {
       baseUrl: flow.chatUrl,
       attribution: provider === 'openrouter',
@@ -326,7 +348,13 @@ export class AuthService {
    */
   configure(input: ProviderSettings): ProviderState {
     const { provider } = input;
-    if (this.#sessions.has(provider) || this.#attempts.has(provider)) {
+    if (
+      this.#sessions.has(provider) ||
+      this.#attempts.has(provider) ||
+      this.#creating.has(provider) ||
+      this.#exchanging.has(provider) ||
+      this.#pending.peek(provider)
+    ) {
       throw new LatchkeyError('SETTINGS_LOCKED');
     }
     this.#o.registry.configure(input);
@@ -349,13 +377,26 @@ export class AuthService {
     const route = flow.routes.includes(requested) ? requested : (flow.routes[0] ?? 'deep-link');
     const { pending, joined, replaced } = this.#pending.begin(provider, route);
     let attempt = this.#attempts.get(provider);
-    if (!joined || !attempt) {
-      if (replaced || attempt) this.#endAttempt(provider);
+    const creating = this.#creating.get(provider);
+    if (joined && !attempt && creating?.pending === pending) {
+      // A second click while the first is still preparing: join it, never a second listener.
       try {
-        attempt = await this.#createAttempt(pending, flow);
+        attempt = await creating.run;
+      } catch {
+        return this.state(provider); // The first click reports the failure.
+      }
+      if (this.#attempts.get(provider) !== attempt) return this.state(provider);
+    } else if (!joined || !attempt) {
+      if (replaced || attempt) this.#endAttempt(provider);
+      const run = this.#createAttempt(pending, flow);
+      this.#creating.set(provider, { pending, run });
+      try {
+        attempt = await run;
       } catch (error) {
-        this.#pending.cancel(provider);
+        if (this.#pending.peek(provider) === pending) this.#pending.cancel(provider);
         return this.#fail(provider, error);
+      } finally {
+        if (this.#creating.get(provider)?.run === run) this.#creating.delete(provider);
       }
       if (this.#pending.peek(provider) !== pending) {
         // Cancelled or replaced while discovery was running.
@@ -388,6 +429,12 @@ export class AuthService {
   cancel(provider: ProviderId): ProviderState {
     this.#endAttempt(provider);
     this.#pending.cancel(provider);
+    const exchange = this.#exchangeAborts.get(provider);
+    if (exchange) {
+      this.#exchangeAborts.delete(provider);
+      this.#exchanging.delete(provider);
+      exchange.abort();
+    }
     this.#errors.set(provider, null);
     this.#publish(provider);
     return this.state(provider);
@@ -576,10 +623,14 @@ export class AuthService {
     };
   }
 
-  /** The listener already matched the exact path; the attempt must be live. */
+  /**
+   * The listener already matched the exact path; the callback must carry the live attempt's
+   * nonce or state, so a forged request cannot close the listener before the real one arrives
+   * (security.md 8: closed after the first VALID callback).
+   */
   #acceptLoopback(url: string, port: number | undefined): boolean {
     const link = parseDeepLink(url, { scheme: this.#o.scheme, loopbackPort: port });
-    if (link.kind === 'unknown' || !this.#pending.peek(link.provider)) return false;
+    if (link.kind === 'unknown' || !this.#pending.matches(link.provider, link.nonce)) return false;
     void this.handleCallbackUrl(url, 'loopback').catch(() => undefined);
     return true;
   }
@@ -652,6 +703,8 @@ export class AuthService {
       return this.#fail(provider, new LatchkeyError('AUTH_ISSUER_MISMATCH'));
     }
     this.#exchanging.set(provider, { route: pending.route, expiresAt: pending.expiresAt });
+    const abort = new AbortController();
+    this.#exchangeAborts.set(provider, abort);
     this.#publish(provider);
     this.#o.log.info('auth.exchange.start', { provider, source });
     let credential: Credential;
@@ -665,18 +718,29 @@ export class AuthService {
           iss: link.iss,
           context: attempt.context,
         },
-        this.#context('exchangeMs'),
+        this.#context('exchangeMs', abort.signal),
       );
     } catch (error) {
+      if (abort.signal.aborted) return this.state(provider);
+      this.#exchangeAborts.delete(provider);
       this.#exchanging.delete(provider);
       this.#o.log.warn('auth.exchange.failed', { provider, code: toErrorView(error).code });
       return this.#fail(provider, error);
     }
+    if (abort.signal.aborted) {
+      // Cancelled or signed out while the exchange ran: the credential is dropped, never stored.
+      this.#o.log.info('auth.exchange.discarded', { provider });
+      return this.state(provider);
+    }
+    this.#exchangeAborts.delete(provider);
     this.#exchanging.delete(provider);
     if (this.#disposed) return this.state(provider);
     const now = this.#now();
     const session: Session = {
       credential,
+      flow,
+      obtainedAt: now,
+      refreshing: null,
       since: now,
       fingerprint: entry.fingerprint,
       account: {
@@ -717,9 +781,9 @@ export class AuthService {
   async #refreshAccount(provider: ProviderId, background: boolean): Promise<void> {
     const session = this.#sessions.get(provider);
     if (!session) return;
-    const flow = this.#o.registry.entry(provider).flow;
+    const flow = session.flow;
     if (session.credential.kind === 'tokens') {
-      if (!session.refreshPending && !this.#due(session.credential)) {
+      if (!session.refreshPending && !this.#due(session)) {
         this.#publish(provider);
         return;
       }
@@ -734,7 +798,7 @@ export class AuthService {
       this.#publish(provider);
       return;
     }
-    if (!flow?.account) return;
+    if (!flow.account) return;
     try {
       const account = await flow.account(session.credential, this.#context('accountMs'));
       if (this.#sessions.get(provider) !== session) return;
@@ -762,20 +826,19 @@ export class AuthService {
 
   /** Single-flight: concurrent callers share one refresh of a provider's tokens. */
   #refreshTokens(provider: ProviderId, session: Session): Promise<TokenCredential> {
-    const running = this.#tokenRefreshes.get(provider);
-    if (running) return running;
+    if (session.refreshing) return session.refreshing;
     const run = this.#runRefresh(provider, session).finally(() => {
-      this.#tokenRefreshes.delete(provider);
+      session.refreshing = null;
     });
-    this.#tokenRefreshes.set(provider, run);
+    session.refreshing = run;
     return run;
   }
 
   async #runRefresh(provider: ProviderId, session: Session): Promise<TokenCredential> {
     const current = session.credential;
-    const flow = this.#o.registry.entry(provider).flow;
+    const flow = session.flow;
     if (current.kind !== 'tokens') throw new LatchkeyError('INTERNAL');
-    if (!flow?.refresh || current.refreshToken === null || this.#refreshEnded(current)) {
+    if (!flow.refresh || current.refreshToken === null || this.#refreshEnded(current)) {
       this.#endSession(provider, 'session-ended');
       throw new LatchkeyError('AUTH_SESSION_ENDED');
     }
@@ -786,10 +849,14 @@ export class AuthService {
     } catch (error) {
       if (this.#sessions.get(provider) !== session) throw error;
       const view = toErrorView(error);
-      if (view.code === 'AUTH_SESSION_ENDED') {
-        this.#o.log.info('auth.refresh.rejected', { provider });
+      if (!isTransientRefreshFailure(view)) {
+        this.#o.log.info('auth.refresh.rejected', { provider, code: view.code });
         this.#endSession(provider, 'session-ended');
-        throw error;
+        // The specific reason stays on the card ("session ended" alone would hide a 404 path).
+        if (view.code !== 'AUTH_SESSION_ENDED') this.#fail(provider, error);
+        throw error instanceof LatchkeyError && error.code === 'AUTH_SESSION_ENDED'
+          ? error
+          : new LatchkeyError('AUTH_SESSION_ENDED', {}, { cause: error });
       }
       this.#o.log.warn('auth.refresh.failed', { provider, code: view.code });
       session.refreshPending = true;
@@ -827,6 +894,7 @@ export class AuthService {
       }
     }
     session.credential = next;
+    session.obtainedAt = this.#now();
     session.refreshPending = false;
     session.retryDelayMs = this.#o.retryDelayMs ?? DEFAULT_RETRY_MS;
     if (next.label !== null) session.account = { ...session.account, label: next.label };
@@ -847,8 +915,9 @@ export class AuthService {
     if (this.#disposed || credential.kind !== 'tokens') return;
     let wait = delayMs;
     if (wait === undefined) {
-      if (credential.accessExpiresAt === null) return;
-      wait = credential.accessExpiresAt - this.#skew() - this.#now();
+      const dueAt = this.#dueAt(session);
+      if (dueAt === null) return;
+      wait = dueAt - this.#now();
     }
     wait = Math.max(0, wait);
     const step = Math.min(wait, MAX_TIMER_MS);
@@ -859,7 +928,7 @@ export class AuthService {
         this.#schedule(provider, session, wait - step);
         return;
       }
-      if (!session.refreshPending && !this.#due(credential)) {
+      if (!session.refreshPending && !this.#due(session)) {
         this.#schedule(provider, session);
         return;
       }
@@ -868,11 +937,22 @@ export class AuthService {
     session.timer.unref?.();
   }
 
-  #due(credential: TokenCredential): boolean {
-    return (
-      credential.accessExpiresAt !== null &&
-      this.#now() >= credential.accessExpiresAt - this.#skew()
-    );
+  /**
+   * When the session's access token should be refreshed: the skew margin before it ends, or half
+   * its lifetime when that is shorter (a 60 s token is not due at once), and never sooner than
+   * {@link MIN_REFRESH_GAP_MS} after it was received. Null: it does not end.
+   */
+  #dueAt(session: Session): number | null {
+    const credential = session.credential;
+    if (credential.kind !== 'tokens' || credential.accessExpiresAt === null) return null;
+    const lifetime = credential.accessExpiresAt - session.obtainedAt;
+    const margin = Math.min(this.#skew(), Math.max(0, lifetime / 2));
+    return Math.max(credential.accessExpiresAt - margin, session.obtainedAt + MIN_REFRESH_GAP_MS);
+  }
+
+  #due(session: Session): boolean {
+    const dueAt = this.#dueAt(session);
+    return dueAt !== null && this.#now() >= dueAt;
   }
 
   #refreshEnded(credential: TokenCredential): boolean {
@@ -911,11 +991,12 @@ export class AuthService {
     }
   }
 
-  #context(timeout: keyof typeof TIMEOUTS): FlowContext {
+  #context(timeout: keyof typeof TIMEOUTS, signal?: AbortSignal): FlowContext {
     return {
       fetch: this.#o.fetch,
       now: this.#now,
       timeoutMs: this.#o.timeouts?.[timeout] ?? TIMEOUTS[timeout],
+      ...(signal && { signal }),
     };
   }
 
@@ -939,6 +1020,34 @@ export class AuthService {
   #publish(provider: ProviderId): void {
     this.#revisions.set(provider, (this.#revisions.get(provider) ?? 0) + 1);
     if (!this.#disposed) this.#o.emit(this.state(provider));
+  }
+}
+
+/**
+ * Whether a failed refresh is worth retrying with the same refresh token: no answer (offline,
+ * timeout), the server's trouble (5xx, 408, 429, a discovery document it cannot serve now), or a
+ * 2xx/3xx that is not a token response (a proxy's or captive portal's page). Any other answer —
+ * an OAuth error, another 4xx, a refresh ID token from another issuer or for someone else — will
+ * not change on retry: the session ends instead of looking alive forever.
+ */
+function isTransientRefreshFailure(view: ErrorView): boolean {
+  const transientStatus = (status: number | undefined) =>
+    status !== undefined && (status < 400 || status === 408 || status === 429 || status >= 500);
+  switch (view.code) {
+    case 'HTTP_SERVER_ERROR':
+    case 'HTTP_RATE_LIMITED':
+      return true;
+    case 'NETWORK_OFFLINE':
+    case 'HTTP_TIMEOUT':
+    case 'HTTP_BAD_RESPONSE':
+    case 'HTTP_RESPONSE_TOO_LARGE':
+    case 'AUTH_DISCOVERY_FAILED':
+      return view.status === undefined || transientStatus(view.status);
+    case 'HTTP_CLIENT_ERROR':
+    case 'AUTH_PROVIDER_ERROR':
+      return transientStatus(view.status);
+    default:
+      return false;
   }
 }
 

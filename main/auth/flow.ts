@@ -37,8 +37,9 @@ export interface ProviderFlow {
   exchange(input: ExchangeInput, ctx: FlowContext): Promise<Credential>;
   /**
    * Exchanges the refresh token for a new pair (rotation). Throws `AUTH_SESSION_ENDED` when the
-   * provider rejected the refresh token (`invalid_grant`): the session is over. Any other error
-   * (offline, timeout, 5xx, 429) is transient and the session is kept.
+   * provider rejected the refresh token (`invalid_grant`). The auth service keeps the session
+   * only through failures a retry can cure (offline, timeout, 5xx, 408, 429, a 2xx/3xx that is
+   * not a token response); any other error ends it, its code kept as the explanation.
    */
   refresh?(credential: TokenCredential, ctx: FlowContext): Promise<TokenCredential>;
   /**

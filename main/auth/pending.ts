@@ -89,6 +89,12 @@ export class PendingSignIns {
     return { ok: true, pending };
   }
 
+  /** Whether `nonce` is the live attempt's (constant time), without consuming it. */
+  matches(provider: ProviderId, nonce: string): boolean {
+    const pending = this.peek(provider);
+    return pending !== null && constantTimeEqual(pending.nonce, nonce);
+  }
+
   /** Discards the attempt of a provider ("Cancel sign-in"); returns it when there was one. */
   cancel(provider: ProviderId): PendingSignIn | null {
     const pending = this.#byProvider.get(provider) ?? null;

@@ -28,7 +28,7 @@ export interface ProviderEntry {
   readonly source: SettingsSource;
   /**
    * Which server and client a session belongs to. A stored session whose fingerprint differs
-   * from the current settings' (another issuer, another app) is not used.
+   * from the current settings' (another issuer, app or chat endpoint) is not used, and deleted.
    */
   readonly fingerprint: string;
   /** http on a loopback host is allowed for this provider's URLs (tests, the harness). */
@@ -156,7 +156,8 @@ export class ProviderRegistry {
       displayName: settings.displayName.trim() || OIDC_DEFAULTS.displayName,
       settings: { provider: 'oidc', settings },
       source,
-      fingerprint: `${settings.issuer}|${settings.clientId}`,
+      // The chat endpoint too: its access token as Bearer must only go where it was signed in for.
+      fingerprint: `${settings.issuer}|${settings.clientId}|${settings.chatUrl ?? ''}`,
       allowLoopbackHttp: urlIsLoopbackHttp(settings.issuer),
       expectedIssuer: null,
     };

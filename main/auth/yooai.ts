@@ -335,8 +335,10 @@ export interface YooaiResponseOptions {
  * at `expire_date`, the refresh token 30 days from now, the label is `union_id`, and `extra`
  * keeps `access_key_id`, `union_id`, `app_id`.
  *
- * Statuses: 200 → the documented body, schema-checked (else `HTTP_BAD_RESPONSE`). 400/401/403 with `invalid_grant` or `invalid_client`, and any 401
- * → `AUTH_EXCHANGE_REJECTED` (exchange) / `AUTH_SESSION_ENDED` (refresh). Anything else →
+ * Statuses: 200 → the documented body, schema-checked (else `HTTP_BAD_RESPONSE`).
+ * 400/401/403 with `invalid_grant` or `invalid_client`, and any 401 → `AUTH_EXCHANGE_REJECTED`
+ * (exchange) / `AUTH_SESSION_ENDED` (refresh). A refresh answered 404/405 →
+ * `AUTH_REFRESH_UNAVAILABLE` (the configured refresh path is wrong). Anything else →
  * {@link statusError} (429 with Retry-After, 5xx transient). The provider's text goes to
  * `providerMessage`, never a token.
  */
@@ -355,6 +357,10 @@ export function processYooaiTokenResponse(
       }
       const mapped = statusError(response);
       throw new LatchkeyError(mapped.code, { ...mapped.details, ...details });
+    }
+    if (refresh && (status === 404 || status === 405)) {
+      // The refresh path is our guess (not in the seed): say so rather than "session ended".
+      throw new LatchkeyError('AUTH_REFRESH_UNAVAILABLE', { status });
     }
     throw statusError(response);
   }

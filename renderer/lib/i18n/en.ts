@@ -306,6 +306,10 @@ export const en = {
     'Start signing in again. If it keeps happening, check the issuer URL in the settings.',
   'error.AUTH_SESSION_ENDED': 'Your {provider} session ended.',
   'error.AUTH_SESSION_ENDED.next': 'Sign in again to continue.',
+  'error.AUTH_REFRESH_UNAVAILABLE':
+    '{provider} has no session renewal at the configured refresh path, so your session ended.',
+  'error.AUTH_REFRESH_UNAVAILABLE.next':
+    'Check the refresh path in the settings with your {provider} contact, then sign in again.',
   'error.SETTINGS_INVALID': 'Some {provider} settings are missing or not valid.',
   'error.SETTINGS_INVALID.next': 'Correct the highlighted field, then save again.',
   'error.SETTINGS_LOCKED': "{provider} settings can't be changed while you're signed in.",

@@ -277,6 +277,9 @@ export const zhCN = {
   'error.AUTH_ISSUER_MISMATCH.next': '请重新登录；如果问题持续，请检查设置中的 Issuer 地址。',
   'error.AUTH_SESSION_ENDED': '你的 {provider} 会话已结束。',
   'error.AUTH_SESSION_ENDED.next': '请重新登录以继续。',
+  'error.AUTH_REFRESH_UNAVAILABLE': '{provider} 在所配置的刷新路径上没有续期接口，因此会话已结束。',
+  'error.AUTH_REFRESH_UNAVAILABLE.next':
+    '请与你的 {provider} 对接人确认设置中的刷新路径，然后重新登录。',
   'error.SETTINGS_INVALID': '{provider} 的部分设置缺失或无效。',
   'error.SETTINGS_INVALID.next': '请修改标出的字段，然后重新保存。',
   'error.SETTINGS_LOCKED': '登录期间无法修改 {provider} 的设置。',

@@ -173,6 +173,8 @@ test('a session the server ended: the send refreshes once, signs out with an exp
   await signInOidc();
   const composer = page.getByRole('textbox', { name: 'Message' });
   await expect(composer).toBeVisible();
+  // The model list came through the gateway with the first access token: nothing else is due.
+  await expect(page.getByRole('button', { name: /^Model:/ })).toContainText('GPT');
 
   // The company revokes the grant: the gateway refuses the access token, the refresh token is dead.
   await oidc.revokeGrants();

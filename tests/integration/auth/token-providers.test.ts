@@ -539,12 +539,10 @@ async function expectTransientRefresh(
  */
 describe('YOO-AI refresh against the bad-input corpus', () => {
   const transient: [string, Fault][] = [
-    ...[400, 403, 404, 405, 408, 409, 413, 422, 500, 501, 502, 503, 504].map(
-      (status): [string, Fault] => [
-        `${status} without invalid_grant`,
-        { kind: 'status', status, body: '{"error":"server_error"}' },
-      ],
-    ),
+    ...[408, 500, 501, 502, 503, 504].map((status): [string, Fault] => [
+      `${status}`,
+      { kind: 'status', status, body: '{"error":"server_error"}' },
+    ]),
     ['429 with Retry-After', { kind: 'status', status: 429, headers: { 'Retry-After': '7' } }],
     ['429 without Retry-After', { kind: 'status', status: 429 }],
     ['200 HTML', { kind: 'html' }],
@@ -568,16 +566,23 @@ describe('YOO-AI refresh against the bad-input corpus', () => {
     expect(yooai.reuseDetected()).toBe(0);
   });
 
-  it.each([400, 401, 403])(
-    '%s invalid_grant: signed out with an explanation, nothing left on disk',
-    async (status) => {
+  it.each<[number, string, string | null]>([
+    [400, '{"error":"invalid_grant","error_description":"refresh token expired"}', null],
+    [401, '{"error":"invalid_grant"}', null],
+    [403, '{"error":"invalid_grant"}', null],
+    [400, '{"error":"invalid_request"}', 'HTTP_CLIENT_ERROR'],
+    [403, '{"code":40301,"msg":"app disabled"}', 'HTTP_CLIENT_ERROR'],
+    [404, '{"error":"not_found"}', 'AUTH_REFRESH_UNAVAILABLE'],
+    [405, '', 'AUTH_REFRESH_UNAVAILABLE'],
+    [409, '{"error":"conflict"}', 'HTTP_CLIENT_ERROR'],
+    [413, '', 'HTTP_CLIENT_ERROR'],
+    [422, '{"code":42200,"msg":"bad body"}', 'HTTP_CLIENT_ERROR'],
+  ])(
+    '%s %s: no retry can cure it — signed out, explained (%s), nothing left on disk',
+    async (status, body, shown) => {
       const r = rig();
       await signInYooai(r);
-      yooai.injectFault(yooai.refreshPath, {
-        kind: 'status',
-        status,
-        body: '{"error":"invalid_grant","error_description":"refresh token expired"}',
-      });
+      yooai.injectFault(yooai.refreshPath, { kind: 'status', status, body }, Infinity);
       makeDue(r, 'yooai');
       await expect(r.service.accessToken('yooai')).rejects.toMatchObject({
         code: 'AUTH_SESSION_ENDED',
@@ -586,11 +591,14 @@ describe('YOO-AI refresh against the bad-input corpus', () => {
         status: 'signed-out',
         reason: 'session-ended',
       });
+      expect(r.service.state('yooai').error?.code ?? null).toBe(shown);
       expect(
         CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
           'yooai',
         ),
       ).toBeNull();
+      await settle();
+      expect(yooai.requests.filter((q) => q.path === yooai.refreshPath)).toHaveLength(1);
     },
   );
 });
@@ -598,9 +606,10 @@ describe('YOO-AI refresh against the bad-input corpus', () => {
 describe('OIDC refresh against the bad-input corpus', () => {
   const html = { 'Content-Type': 'text/html; charset=utf-8' };
   const transient: [string, OidcFault][] = [
-    ...[400, 403, 404, 405, 408, 409, 413, 422, 500, 501, 502, 503, 504].map(
-      (status): [string, OidcFault] => [`${status} server_error`, { kind: 'status', status }],
-    ),
+    ...[408, 500, 501, 502, 503, 504].map((status): [string, OidcFault] => [
+      `${status} server_error`,
+      { kind: 'status', status },
+    ]),
     ['429 with Retry-After', { kind: 'status', status: 429, headers: { 'Retry-After': '7' } }],
     ['429 without Retry-After', { kind: 'status', status: 429, body: '' }],
     ['200 HTML', { kind: 'status', status: 200, body: '<html>Sign in</html>', headers: html }],
@@ -639,17 +648,65 @@ describe('OIDC refresh against the bad-input corpus', () => {
       (token) => oidc.isAccessTokenValid(token),
     );
   });
+
+  it.each<[number, string]>([
+    [400, '{"error":"invalid_request"}'],
+    [400, '{"error":"invalid_scope"}'],
+    [401, '{"error":"invalid_client"}'],
+    [403, '<html>Forbidden</html>'],
+    [404, ''],
+    [405, ''],
+    [409, '{"error":"server_error"}'],
+    [413, ''],
+    [422, '{"error":"unsupported_grant_type"}'],
+  ])('%s %s: no retry can cure it — signed out, nothing left on disk', async (status, body) => {
+    const r = rig();
+    await signInOidc(r);
+    oidc.injectFault('/token', { kind: 'status', status, body }, Infinity);
+    makeDue(r, 'oidc');
+    await expect(r.service.accessToken('oidc')).rejects.toMatchObject({
+      code: 'AUTH_SESSION_ENDED',
+    });
+    expect(r.service.state('oidc').auth).toEqual({ status: 'signed-out', reason: 'session-ended' });
+    expect(
+      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load('oidc'),
+    ).toBeNull();
+    expect(oidc.refreshCount()).toBe(1);
+  });
 });
 
 describe('settings and sessions', () => {
-  it('does not use a stored session for another app than the one configured now', async () => {
+  it('does not use a stored session for another app than the one configured now, and deletes it', async () => {
     const r = await rigSignedIn();
-    const other = rig({ dir: r.dir, env: { LATCHKEY_YOOAI_APP_ID: 'another-app' } });
-    other.service.restore();
-    expect(other.service.state('yooai').auth.status).toBe('signed-out');
     const same = rig({ dir: r.dir });
     same.service.restore();
     expect(same.service.state('yooai').auth.status).toBe('signed-in');
+    same.service.dispose();
+    // Nothing in the UI could sign those tokens out, and they must not reach the new app.
+    const other = rig({ dir: r.dir, env: { LATCHKEY_YOOAI_APP_ID: 'another-app' } });
+    other.service.restore();
+    expect(other.service.state('yooai').auth.status).toBe('signed-out');
+    expect(
+      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
+        'yooai',
+      ),
+    ).toBeNull();
+  });
+
+  it('a restored OIDC session is not used for another chat endpoint', async () => {
+    const env = { LATCHKEY_OIDC_CHAT_URL: 'https://gateway.corp.example/v1' };
+    const r = rig({ env });
+    await signInOidc(r);
+    const again = rig({ dir: r.dir, env });
+    again.service.restore();
+    expect(again.service.chatCredentials('oidc')?.baseUrl.href).toBe(
+      'https://gateway.corp.example/v1',
+    );
+    again.service.dispose();
+    const moved = rig({ dir: r.dir, env: { LATCHKEY_OIDC_CHAT_URL: 'https://other.example/v1' } });
+    moved.service.restore();
+    expect(moved.service.state('oidc').auth.status).toBe('signed-out');
+    expect(moved.service.chatCredentials('oidc')).toBeNull();
   });
 
   it('refuses to change settings while signed in, and explains not-configured sign-ins', async () => {
@@ -673,6 +730,127 @@ async function rigSignedIn(): Promise<Rig> {
   await signInYooai(r);
   return r;
 }
+
+/** Races and lifetimes a user never plans for, each of which once went wrong. */
+describe('races and odd lifetimes', () => {
+  /** A fetch that holds requests to paths ending in `suffix` until `release()`. */
+  function holdingFetch(suffix: string) {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const fetchLike: FetchLike = async (input, init) => {
+      if (String(input).endsWith(suffix)) await held;
+      return fetch(input, init);
+    };
+    return { fetch: fetchLike, release: () => release() };
+  }
+
+  it('tokens that live shorter than the skew margin are refreshed at half-life, not in a storm', async () => {
+    const short = await startYooAiEmulator({ now: clock.now, maxAccessTtlSeconds: 30 });
+    try {
+      const r = rig({ env: { LATCHKEY_YOOAI_URL: short.url } });
+      await r.service.signIn('yooai', 'deep-link');
+      await r.service.handleCallbackUrl(await short.approve(r.opened.at(-1)!), 'os');
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the clock stands still
+      expect(short.refreshCount()).toBe(0);
+      const first = r.service.credential('yooai')!;
+      clock.advance(14_000);
+      expect(await r.service.accessToken('yooai')).toBe(first);
+      clock.advance(2_000); // past half of its 30 s
+      expect(await r.service.accessToken('yooai')).not.toBe(first);
+      expect(short.refreshCount()).toBe(1);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('settings cannot change while a code exchange is in flight', async () => {
+    const hold = holdingFetch('/oauth/token');
+    const r = rig({ fetch: hold.fetch });
+    await r.service.signIn('yooai', 'deep-link');
+    const done = r.service.handleCallbackUrl(await yooai.approve(r.opened.at(-1)!), 'os');
+    await settle();
+    const current = r.service.state('yooai').settings!;
+    if (current.provider !== 'yooai') throw new Error('expected YOO-AI settings');
+    expect(() =>
+      r.service.configure({
+        provider: 'yooai',
+        settings: { ...current.settings, baseUrl: 'https://elsewhere.example' },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'SETTINGS_LOCKED' }));
+    hold.release();
+    await done;
+    expect(r.service.state('yooai').auth.status).toBe('signed-in');
+    expect(r.service.state('yooai').settings).toEqual(current);
+  });
+
+  it('sign-out while the exchange runs wins: the late tokens are dropped, never stored', async () => {
+    const hold = holdingFetch('/oauth/token');
+    const r = rig({ fetch: hold.fetch });
+    await r.service.signIn('yooai', 'deep-link');
+    const done = r.service.handleCallbackUrl(await yooai.approve(r.opened.at(-1)!), 'os');
+    await settle();
+    r.service.signOut('yooai');
+    hold.release();
+    await done;
+    await settle();
+    expect(r.service.state('yooai').auth).toEqual({ status: 'signed-out', reason: 'user' });
+    expect(r.service.state('yooai').error).toBeNull();
+    expect(
+      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
+        'yooai',
+      ),
+    ).toBeNull();
+  });
+
+  it('a forged loopback request with a wrong state does not close the listener', async () => {
+    const r = rig();
+    await r.service.signIn('oidc', 'loopback');
+    const redirect = new URL(r.opened.at(-1)!).searchParams.get('redirect_uri')!;
+    const forged = await fetch(`${redirect}?code=forged&state=${'A'.repeat(43)}`);
+    expect(forged.status).toBeGreaterThanOrEqual(400);
+    expect(oidc.tokenRequests().length).toBe(0);
+    const callback = await oidc.authorize(r.opened.at(-1)!);
+    expect((await fetch(callback)).status).toBe(200);
+    for (let i = 0; i < 50 && r.service.state('oidc').auth.status !== 'signed-in'; i++) {
+      await settle();
+    }
+    expect(r.service.state('oidc').auth.status).toBe('signed-in');
+  });
+
+  it('two quick clicks share one attempt: one listener, one URL, and it completes', async () => {
+    const r = rig();
+    await Promise.all([r.service.signIn('oidc', 'loopback'), r.service.signIn('oidc', 'loopback')]);
+    expect(new Set(r.opened).size).toBe(1);
+    const callback = await oidc.authorize(r.opened[0]!);
+    expect((await fetch(callback)).status).toBe(200);
+    for (let i = 0; i < 50 && r.service.state('oidc').auth.status !== 'signed-in'; i++) {
+      await settle();
+    }
+    expect(r.service.state('oidc').auth.status).toBe('signed-in');
+  });
+
+  it('a refresh still running for an old session is not joined by the next session', async () => {
+    const r = rig();
+    await signInYooai(r);
+    makeDue(r, 'yooai');
+    const release = yooai.holdRefresh();
+    const old = r.service.accessToken('yooai').catch((error: unknown) => error);
+    await settle();
+    r.service.signOut('yooai');
+    await signInYooai(r);
+    const signedIn = r.service.credential('yooai')!;
+    makeDue(r, 'yooai');
+    const next = r.service.accessToken('yooai');
+    await settle();
+    release();
+    expect(await old).toMatchObject({ code: 'AUTH_SESSION_ENDED' });
+    const token = await next;
+    expect(token).not.toBe(signedIn); // its own refresh, not the old session's failed one
+    expect(yooai.isAccessTokenValid(token)).toBe(true);
+    expect(r.service.state('yooai').auth.status).toBe('signed-in');
+    expect(r.service.credential('yooai')).toBe(token);
+  });
+});
 
 describe('mix-up defence: one provider never completes another sign-in', () => {
   it('ignores a YOO-AI callback on the OpenRouter path and the reverse', async () => {
