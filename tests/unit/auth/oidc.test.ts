@@ -633,7 +633,7 @@ describe('refresh', () => {
     },
   );
 
-  it('other OAuth errors on a refresh stay transient', async () => {
+  it('other OAuth errors on a refresh are provider errors (the auth service ends the session on them too)', async () => {
     const { fetch } = scripted(json(METADATA), json({ error: 'invalid_request' }, 400));
     const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
     expect((await rejected(flow.refresh(CREDENTIAL, ctx(fetch)))).code).toBe('AUTH_PROVIDER_ERROR');
