@@ -137,7 +137,7 @@ export const en = {
   'signIn.loopbackHint':
     "Use this if your browser can't hand the sign-in back to Latchkey. Your browser returns to a temporary address on this computer instead.",
 
-  'progress.title': 'Finish signing in in your browser',
+  'progress.title': 'Approve in your browser to finish signing in',
   'progress.body':
     'We opened {provider} in your browser. Approve access there and you will come right back.',
   'progress.expires': 'This request expires {when}.',

@@ -153,7 +153,7 @@ export const zhCN = {
   'settings.yooai.baseUrl.hint': 'YOO-AI 接口的地址。',
   'settings.yooai.appId': '应用 ID',
   'settings.yooai.appId.hint': '你在 YOO-AI 注册的应用的 app_id。',
-  'settings.yooai.unionId': 'Union ID（联合 ID）',
+  'settings.yooai.unionId': 'Union ID（用户标识）',
   'settings.yooai.unionId.hint': '你在 YOO-AI 注册的应用的 union_id。',
   'settings.yooai.scope': '授权范围',
   'settings.yooai.scope.hint': '应用注册中授予的 scope，按 YOO-AI 列出的写法填写。',
