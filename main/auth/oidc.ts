@@ -11,6 +11,7 @@ import type {
   TokenCredential,
 } from './flow';
 import { CODE_CHALLENGE_METHOD } from './pkce';
+import { hasControlCharacters, plainProviderText } from './provider-text';
 
 /**
  * Any standard OAuth 2.0 / OpenID Connect server, built on oauth4webapi: discovery
@@ -57,14 +58,6 @@ function text(input: OidcSettings, field: keyof OidcSettings): string {
   return value.trim();
 }
 
-function hasControl(value: string): boolean {
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
-  }
-  return false;
-}
-
 /** https, or http on a loopback host; no credentials, query or fragment. */
 function endpointUrl(value: string): URL | null {
   if (value.length > LIMITS.urlLength) return null;
@@ -95,7 +88,11 @@ function endpointUrl(value: string): URL | null {
 export function validateOidcSettings(input: OidcSettings): OidcSettings {
   const displayName = text(input, 'displayName');
   const nameLength = [...displayName].length;
-  if (nameLength < 1 || nameLength > LIMITS.displayNameLength || hasControl(displayName)) {
+  if (
+    nameLength < 1 ||
+    nameLength > LIMITS.displayNameLength ||
+    hasControlCharacters(displayName)
+  ) {
     throw invalid('displayName');
   }
   const issuer = text(input, 'issuer');
@@ -149,18 +146,6 @@ export function buildOidcAuthorizationUrl(
   url.searchParams.set('code_challenge_method', CODE_CHALLENGE_METHOD);
   if (scopes.includes('offline_access')) url.searchParams.set('prompt', 'consent');
   return url;
-}
-
-/** Provider text safe to show as plain text: no control characters, at most 300 characters. */
-function cleanText(value: unknown, max: number): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  let cleaned = '';
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    cleaned += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? ' ' : char;
-  }
-  cleaned = cleaned.replace(/ {2,}/g, ' ').trim().slice(0, max);
-  return cleaned || undefined;
 }
 
 type FetchBody = URLSearchParams | string | undefined;
@@ -321,7 +306,7 @@ function tokenError(error: unknown, response: Response, grant: Grant): LatchkeyE
   }
   const rejected = oauthError(error);
   if (rejected) {
-    const providerMessage = cleanText(
+    const providerMessage = plainProviderText(
       rejected.description ?? rejected.error,
       LIMITS.providerMessageLength,
     );
@@ -376,7 +361,7 @@ async function tokenCall(
 /** Who is signed in, for the UI: `name`, `email`, `preferred_username`, then `sub`. */
 function labelFrom(claims: oauth.IDToken): string | null {
   for (const key of ['name', 'email', 'preferred_username', 'sub']) {
-    const value = cleanText(claims[key], LIMITS.labelLength);
+    const value = plainProviderText(claims[key], LIMITS.labelLength);
     if (value) return value;
   }
   return null;

@@ -11,6 +11,7 @@ import {
 } from '../http/request';
 import type { ExchangeInput, FlowContext, ProviderFlow, TokenCredential } from './flow';
 import { CODE_CHALLENGE_METHOD } from './pkce';
+import { plainProviderText } from './provider-text';
 
 /**
  * YOO-AI's OAuth PKCE flow (seed 002, "OAuth PKCE 接入指南"). It is not standard OAuth — `app_id`
@@ -286,18 +287,6 @@ interface ProviderError {
   readonly providerMessage: string | undefined;
 }
 
-/** Provider text safe to show as plain text: no control characters, at most 300 characters. */
-function cleanMessage(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let cleaned = '';
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    cleaned += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? ' ' : char;
-  }
-  cleaned = cleaned.replace(/ {2,}/g, ' ').trim().slice(0, LIMITS.providerMessageLength);
-  return cleaned || undefined;
-}
-
 function readProviderError(response: HttpResponse): ProviderError {
   let body: unknown;
   try {
@@ -310,7 +299,10 @@ function readProviderError(response: HttpResponse): ProviderError {
   const { error, error_description, code, msg, message } = parsed.data;
   return {
     error: error ?? (typeof code === 'string' ? code : null),
-    providerMessage: cleanMessage(error_description ?? msg ?? message ?? error),
+    providerMessage: plainProviderText(
+      error_description ?? msg ?? message ?? error,
+      LIMITS.providerMessageLength,
+    ),
   };
 }
 
