@@ -140,6 +140,11 @@ function makeDue(r: Rig, provider: ProviderId): void {
   clock.set(accessExpiresAt(r, provider) - SKEW_MS + 1);
 }
 
+/** What the credential store holds on disk for `provider` now (a fresh open, as a restart). */
+function storedCredential(dir: string, provider: ProviderId) {
+  return CredentialStore.open({ dir, encryption: createKeyfilePort(dir) }).store.load(provider);
+}
+
 function everyFile(dir: string): string {
   return readdirSync(dir)
     .map((f) => readFileSync(join(dir, f)).toString('latin1'))
@@ -297,11 +302,7 @@ describe('YOO-AI (seed 002)', () => {
     expect(yooai.reuseDetected()).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(yooai.refreshCount()).toBe(2);
-    expect(
-      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
-        'yooai',
-      ),
-    ).toBeNull();
+    expect(storedCredential(r.dir, 'yooai')).toBeNull();
   });
 
   it('signs out with an explanation when the refresh token is rejected (invalid_grant)', async () => {
@@ -592,11 +593,7 @@ describe('YOO-AI refresh against the bad-input corpus', () => {
         reason: 'session-ended',
       });
       expect(r.service.state('yooai').error?.code ?? null).toBe(shown);
-      expect(
-        CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
-          'yooai',
-        ),
-      ).toBeNull();
+      expect(storedCredential(r.dir, 'yooai')).toBeNull();
       await settle();
       expect(yooai.requests.filter((q) => q.path === yooai.refreshPath)).toHaveLength(1);
     },
@@ -668,9 +665,7 @@ describe('OIDC refresh against the bad-input corpus', () => {
       code: 'AUTH_SESSION_ENDED',
     });
     expect(r.service.state('oidc').auth).toEqual({ status: 'signed-out', reason: 'session-ended' });
-    expect(
-      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load('oidc'),
-    ).toBeNull();
+    expect(storedCredential(r.dir, 'oidc')).toBeNull();
     expect(oidc.refreshCount()).toBe(1);
   });
 });
@@ -686,11 +681,7 @@ describe('settings and sessions', () => {
     const other = rig({ dir: r.dir, env: { LATCHKEY_YOOAI_APP_ID: 'another-app' } });
     other.service.restore();
     expect(other.service.state('yooai').auth.status).toBe('signed-out');
-    expect(
-      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
-        'yooai',
-      ),
-    ).toBeNull();
+    expect(storedCredential(r.dir, 'yooai')).toBeNull();
   });
 
   it('a restored OIDC session is not used for another chat endpoint', async () => {
@@ -795,11 +786,7 @@ describe('races and odd lifetimes', () => {
     await settle();
     expect(r.service.state('yooai').auth).toEqual({ status: 'signed-out', reason: 'user' });
     expect(r.service.state('yooai').error).toBeNull();
-    expect(
-      CredentialStore.open({ dir: r.dir, encryption: createKeyfilePort(r.dir) }).store.load(
-        'yooai',
-      ),
-    ).toBeNull();
+    expect(storedCredential(r.dir, 'yooai')).toBeNull();
   });
 
   it('a forged loopback request with a wrong state does not close the listener', async () => {
