@@ -56,8 +56,10 @@ export interface AccountView {
  * - `session-only`: the OS offers no real encryption (Linux `basic_text`/`unknown`); the key is
  *   kept in memory for this session until the user explicitly chooses to remember it anyway.
  * - `stored-weak`: the user chose to remember it anyway under weak protection.
+ * - `memory-only`: the OS offers no encryption at all; the key is kept in memory for this
+ *   session and cannot be remembered (no "remember anyway" is offered: it could not work).
  */
-export type Persistence = 'stored' | 'session-only' | 'stored-weak';
+export type Persistence = 'stored' | 'session-only' | 'stored-weak' | 'memory-only';
 
 /**
  * Why the provider is signed out, shown to the user.

@@ -13,7 +13,7 @@ import type {
 } from '../../preload/api';
 import { PROVIDER_IDS } from '../../preload/api';
 import { parseDeepLink, type DeepLink } from '../deep-link/parse';
-import { LatchkeyError, toErrorView } from '../errors';
+import { assertNever, LatchkeyError, toErrorView } from '../errors';
 import type { FetchLike } from '../http/request';
 import type { Logger } from '../log';
 import type { Credential, FlowContext, ProviderFlow, TokenCredential } from './flow';
@@ -42,6 +42,25 @@ export interface CredentialStorePort {
  * never persists (security.md 15).
  */
 export type StoragePolicy = 'secure' | 'weak' | 'unavailable';
+
+/** How a new session is kept under `policy`: only `secure` writes without asking. */
+function initialPersistence(policy: StoragePolicy): Persistence {
+  switch (policy) {
+    case 'secure':
+      return 'stored';
+    case 'weak':
+      return 'session-only';
+    case 'unavailable':
+      return 'memory-only';
+    default:
+      return assertNever(policy);
+  }
+}
+
+/** True when the session's credential is on disk (so rotations and metadata are written too). */
+function isStored(persistence: Persistence): boolean {
+  return persistence === 'stored' || persistence === 'stored-weak';
+}
 
 /** Where a callback URL came from; only the paste form reports failures to the user. */
 export type CallbackSource = 'os' | 'paste' | 'loopback';
@@ -748,7 +767,7 @@ export class AuthService {
         label: credential.kind === 'key' ? this.#o.keyLabel : credential.label,
         stale: credential.kind === 'key',
       },
-      persistence: this.#o.storagePolicy === 'secure' ? 'stored' : 'session-only',
+      persistence: initialPersistence(this.#o.storagePolicy),
       refreshPending: false,
       timer: null,
       retryDelayMs: this.#o.retryDelayMs ?? DEFAULT_RETRY_MS,
@@ -804,7 +823,7 @@ export class AuthService {
       if (this.#sessions.get(provider) !== session) return;
       session.account = account;
       if (!background) this.#errors.set(provider, null);
-      if (session.persistence !== 'session-only') {
+      if (isStored(session.persistence)) {
         try {
           this.#o.store.updateMeta(provider, this.#meta(session));
         } catch (error) {
@@ -872,7 +891,7 @@ export class AuthService {
     }
     // security.md 12: the rotated pair is on disk before anyone uses the new access token, so a
     // restart never replays a refresh token the provider has already rotated away.
-    if (session.persistence !== 'session-only') {
+    if (isStored(session.persistence)) {
       try {
         this.#o.store.save(
           provider,

@@ -405,6 +405,8 @@ export class CredentialStore {
     if (!entry) return null;
     try {
       if (!this.#encryption.isAvailable()) throw new Error('Encryption is unavailable');
+      // The user chose to keep this one under weak protection when it was saved.
+      if (entry.weak) this.#encryption.allowWeak?.();
       const secret = this.#encryption.decrypt(Buffer.from(entry.ciphertext, 'base64'));
       return { secret, savedAt: entry.savedAt, meta: entry.meta, weak: entry.weak };
     } catch (error) {
@@ -445,6 +447,7 @@ export class CredentialStore {
     const storedMeta = toMeta(meta);
     let ciphertext: string;
     try {
+      if (weak) this.#encryption.allowWeak?.();
       ciphertext = this.#encryption.encrypt(secret).toString('base64');
     } catch (error) {
       throw new LatchkeyError('STORE_WRITE_FAILED', {}, { cause: error });

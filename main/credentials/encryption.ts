@@ -16,8 +16,17 @@ export type EncryptionBackend = 'os' | 'basic_text' | 'unknown' | 'keyfile';
 export interface EncryptionPort {
   /** Read at the time of use: on Linux the backend is `unknown` until the app is ready. */
   readonly backend: EncryptionBackend;
-  /** False when encryption cannot be used at all (then nothing is persisted). */
+  /**
+   * False when encryption cannot be used at all (then nothing is persisted). A weak backend
+   * that works only after {@link allowWeak} counts as available.
+   */
   isAvailable(): boolean;
+  /**
+   * Lets a weak backend encrypt and decrypt. Called only after the user's explicit "remember on
+   * this device anyway" (security.md 15), before saving under it or reading back what was saved
+   * under it. Absent where there is nothing to switch on.
+   */
+  allowWeak?(): void;
   /** @throws when encryption fails. */
   encrypt(plaintext: string): Buffer;
   /** @throws when the ciphertext is not ours, was tampered with, or the key is gone. */

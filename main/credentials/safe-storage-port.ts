@@ -4,7 +4,11 @@ import type { EncryptionBackend, EncryptionPort } from './encryption';
 /** The part of Electron's `safeStorage` the port uses, so tests can pass a fake. */
 export type SafeStorageLike = Pick<
   SafeStorage,
-  'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
+  | 'isEncryptionAvailable'
+  | 'encryptString'
+  | 'decryptString'
+  | 'getSelectedStorageBackend'
+  | 'setUsePlainTextEncryption'
 >;
 
 /**
@@ -12,9 +16,14 @@ export type SafeStorageLike = Pick<
  * (security.md 15). Only `basic_text` and `unknown` are weak on Linux; libsecret and every
  * KWallet flavour are keyrings. macOS (Keychain) and Windows (DPAPI) always use the OS.
  * Any other platform is not one Electron ships for, so it is treated as `unknown` (weak).
+ *
+ * On Linux `isEncryptionAvailable()` is called first: it initialises Chromium's OSCrypt, after
+ * which `getSelectedStorageBackend()` names the store actually chosen (it says `unknown` before
+ * `ready`: electron/electron shell/browser/api/electron_api_safe_storage.cc,
+ * `SafeStorage::GetSelectedLinuxBackend`).
  */
 export function safeStorageBackend(
-  safeStorage: Pick<SafeStorageLike, 'getSelectedStorageBackend'>,
+  safeStorage: Pick<SafeStorageLike, 'getSelectedStorageBackend' | 'isEncryptionAvailable'>,
   platform: NodeJS.Platform,
 ): EncryptionBackend {
   switch (platform) {
@@ -22,6 +31,7 @@ export function safeStorageBackend(
     case 'win32':
       return 'os';
     case 'linux': {
+      safeStorage.isEncryptionAvailable();
       const selected = safeStorage.getSelectedStorageBackend();
       return selected === 'basic_text' || selected === 'unknown' ? selected : 'os';
     }
@@ -36,6 +46,16 @@ export function safeStorageBackend(
  * `process.platform` as parameters (and imports Electron types only) so Node tests can run it
  * with a fake.
  *
+ * Linux without a keyring (`basic_text`): Electron reports `isEncryptionAvailable() === false`
+ * there until `setUsePlainTextEncryption(true)` is called, and then encrypts with a hard-coded
+ * password (electron_api_safe_storage.cc, `SafeStorage::IsEncryptionAvailable`: available when
+ * `OSCrypt::IsEncryptionAvailable() || (use_password_v10_ && backend == "basic_text")`; both
+ * `EncryptString` and `DecryptString` throw while it is false). So this port
+ * - reports `basic_text` as available — it can be used, after the user's choice — and weak;
+ * - flips plain-text encryption on only in {@link EncryptionPort.allowWeak}, which the store
+ *   calls after the user chose "remember on this device anyway", or to read back a secret that
+ *   was saved under that choice.
+ *
  * The backend is read on every access rather than once, because on Linux it reads `unknown`
  * until the app has emitted `ready`.
  *
@@ -46,11 +66,19 @@ export function createSafeStoragePort(
   safeStorage: SafeStorageLike,
   platform: NodeJS.Platform,
 ): EncryptionPort {
+  const backend = () => safeStorageBackend(safeStorage, platform);
   return {
     get backend() {
-      return safeStorageBackend(safeStorage, platform);
+      return backend();
     },
-    isAvailable: () => safeStorage.isEncryptionAvailable(),
+    isAvailable: () =>
+      safeStorage.isEncryptionAvailable() ||
+      (platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text'),
+    allowWeak: () => {
+      if (platform === 'linux' && backend() === 'basic_text') {
+        safeStorage.setUsePlainTextEncryption(true);
+      }
+    },
     encrypt: (plaintext) => safeStorage.encryptString(plaintext),
     decrypt: (ciphertext) => safeStorage.decryptString(ciphertext),
   };

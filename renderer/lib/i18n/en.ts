@@ -229,6 +229,10 @@ export const en = {
   'persistence.stored': 'Key stored encrypted on this device',
   'persistence.sessionOnly':
     "This device can't encrypt your key, so it will be forgotten when you quit.",
+  'persistence.memoryOnly':
+    "This device can't store your key safely, so it is kept only until you quit.",
+  'persistence.memoryOnlyToken':
+    "This device can't store your sign-in safely, so it is kept only until you quit.",
   'persistence.rememberAnyway': 'Remember on this device anyway',
   'persistence.rememberAnywayHint':
     'If you choose this, the key is saved without encryption, in a file that anyone with access to this computer account can read.',

@@ -215,6 +215,8 @@ export const zhCN = {
 
   'persistence.stored': '密钥已加密保存在本机',
   'persistence.sessionOnly': '本机无法加密你的密钥，退出 Latchkey 后将不会保留。',
+  'persistence.memoryOnly': '本机无法安全保存你的密钥，它只保留到你退出 Latchkey。',
+  'persistence.memoryOnlyToken': '本机无法安全保存你的登录信息，它只保留到你退出 Latchkey。',
   'persistence.rememberAnyway': '仍然在本机保存',
   'persistence.rememberAnywayHint':
     '如果选择保存，密钥将以未加密的形式写入文件，能访问这台电脑上此用户账户的任何人都可以读取。',

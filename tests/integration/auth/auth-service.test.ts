@@ -54,10 +54,10 @@ function rig(
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-auth-'));
   const keyfile = createKeyfilePort(dir);
   const encryption: EncryptionPort =
-    options.policy === 'weak'
+    options.policy === 'weak' || options.policy === 'unavailable'
       ? {
-          backend: 'basic_text',
-          isAvailable: () => true,
+          backend: options.policy === 'weak' ? 'basic_text' : 'unknown',
+          isAvailable: () => options.policy === 'weak',
           encrypt: (text) => keyfile.encrypt(text),
           decrypt: (data) => keyfile.decrypt(data),
         }
@@ -410,6 +410,19 @@ describe('OpenRouter sign-in against the emulator', () => {
     });
     const stored = r.store.load('openrouter');
     expect(stored?.weak).toBe(true);
+  });
+
+  it('no encryption at all: the key is kept in memory only and cannot be remembered', async () => {
+    const r = rig({ policy: 'unavailable' });
+    const state = await r.service.handleCallbackUrl(await startAndApprove(r), 'os');
+    expect(state?.auth).toMatchObject({ status: 'signed-in', persistence: 'memory-only' });
+    await settle();
+    expect(r.service.rememberAnyway('openrouter').auth).toMatchObject({
+      persistence: 'memory-only',
+    });
+    expect(r.store.load('openrouter')).toBeNull();
+    expect(readdirSync(r.dir).filter((name) => name.startsWith('credentials'))).toEqual([]);
+    expect(r.notices).toEqual([]);
   });
 
   it('loopback route: listener on 127.0.0.1, first valid callback wins, then it closes', async () => {
