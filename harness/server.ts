@@ -11,7 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EventChannel, EventContract } from '../preload/api';
+import {
+  DEEP_LINK_UNAVAILABLE_REASONS,
+  type DeepLinkUnavailableReason,
+  type EventChannel,
+  type EventContract,
+} from '../preload/api';
+import type { SchemeRegistration } from '../main/deep-link/scheme-registration';
 import { createAppServices } from '../main/app-services';
 import { ConfigError, readConfig } from '../main/config';
 import { createKeyfilePort } from '../main/credentials/keyfile-port';
@@ -35,12 +41,26 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     'data-dir': { type: 'string', default: join(root, '.harness-data') },
+    // What the OS registration would have answered (default: deep links work), e.g.
+    // `--deep-links xdg-utils-missing` to see the app as a Linux machine without xdg-utils.
+    'deep-links': { type: 'string', default: 'available' },
   },
   allowPositionals: false,
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0–65535');
 const dataDir = resolve(values['data-dir']);
+const deepLinksArg = values['deep-links'];
+const deepLinks: SchemeRegistration =
+  deepLinksArg === 'available'
+    ? { available: true }
+    : isDeepLinkReason(deepLinksArg)
+      ? { available: false, reason: deepLinksArg }
+      : fail(`--deep-links must be available, ${DEEP_LINK_UNAVAILABLE_REASONS.join(', ')}`);
+
+function isDeepLinkReason(value: string): value is DeepLinkUnavailableReason {
+  return (DEEP_LINK_UNAVAILABLE_REASONS as readonly string[]).includes(value);
+}
 
 let config;
 try {
@@ -75,7 +95,7 @@ const services = createAppServices({
   hostname: hostname(),
   version,
   systemLanguages: [Intl.DateTimeFormat().resolvedOptions().locale],
-  deepLinksAvailable: true,
+  deepLinks,
   emit,
   log,
 });

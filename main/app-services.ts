@@ -7,6 +7,7 @@ import { isWeakBackend } from './credentials/encryption';
 import { CredentialStore, type CredentialStoreOptions } from './credentials/credential-store';
 import { SettingsStore } from './credentials/settings-store';
 import { DeepLinkIntake } from './deep-link/intake';
+import type { SchemeRegistration } from './deep-link/scheme-registration';
 import type { FetchLike } from './http/request';
 import { createHandlers } from './ipc/handlers';
 import { ChatService } from './chat/chat-service';
@@ -34,7 +35,8 @@ export interface AppServicesOptions {
   readonly hostname: string;
   readonly version: string;
   readonly systemLanguages: readonly string[];
-  readonly deepLinksAvailable: boolean;
+  /** Whether the OS hands our scheme's links to the app (see `scheme-registration.ts`). */
+  readonly deepLinks: SchemeRegistration;
   /** The intake the OS adapters already deliver to (created before `ready` in Electron). */
   readonly intake?: DeepLinkIntake;
   readonly emit: EventSink;
@@ -144,7 +146,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   const appInfo = (): AppInfo => ({
     version: options.version,
     locale,
-    deepLinksAvailable: options.deepLinksAvailable,
+    deepLinksAvailable: options.deepLinks.available,
+    deepLinksUnavailable: options.deepLinks.available ? null : options.deepLinks.reason,
     weakEncryption: policy !== 'secure',
     notices,
     connectivity: connectivity.state,

@@ -1,23 +1,37 @@
 /**
- * Composition root of the Electron app: single-instance lock, app events, the Electron adapters
- * (window, app:// protocol, IPC, safeStorage, deep links), and the Electron-free services.
+ * Composition root of the Electron app: data folder, single-instance lock, app events, the
+ * Electron adapters (window, menu, app:// protocol, IPC, safeStorage, net.fetch, deep links and
+ * their OS registration), and the Electron-free services.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { app, net, safeStorage, shell, type BrowserWindow } from 'electron';
+import { app, BrowserWindow, Menu, net, safeStorage, shell } from 'electron';
 import { createAppServices, type AppServices } from './app-services';
 import { ConfigError, readConfig } from './config';
 import { createElectronStoreContainer } from './credentials/electron-store-container';
 import { createSafeStoragePort } from './credentials/safe-storage-port';
 import { DeepLinkIntake } from './deep-link/intake';
-import { listenForDeepLinks, registerProtocolClient } from './deep-link/electron-listener';
+import { listenForDeepLinks } from './deep-link/electron-listener';
+import {
+  registerLinuxSchemeHandler,
+  unregisterLinuxSchemeHandler,
+} from './deep-link/linux-registration';
+import { linuxOptions, registerSchemeHandler } from './deep-link/scheme-registration';
+import { fromNetFetch } from './http/net-fetch';
 import { registerIpc, sendEvent } from './ipc/electron-ipc';
 import { createStreamLogger } from './log';
 import { APP_ORIGIN, registerAppSchemePrivileges, serveRenderer } from './window/app-protocol';
 import { createMainWindow, denyAllPermissions } from './window/main-window';
+import { applicationMenu } from './window/menu';
+
+/** `latchkey --remove-desktop-integration`: undo what the app registered with the OS, then exit. */
+const REMOVE_SWITCH = '--remove-desktop-integration';
+/** The longest startup waits for the OS registration before the window opens without it. */
+const REGISTRATION_WAIT_MS = 3_000;
 
 const log = createStreamLogger((line) => process.stderr.write(line));
-const scheme = app.isPackaged ? 'app.latchkey' : 'app.latchkey.dev';
+const packaged = app.isPackaged;
+const scheme = packaged ? 'app.latchkey' : 'app.latchkey.dev';
 
 let config;
 try {
@@ -29,12 +43,55 @@ try {
   process.exit(1);
 }
 
-app.enableSandbox();
-registerAppSchemePrivileges();
+// A dev build gets its own data folder before the single-instance lock is taken: Electron keys
+// the lock on the user-data directory (electron/electron shell/browser/api/electron_api_app.cc,
+// `App::RequestSingleInstanceLock` reads `chrome::DIR_USER_DATA`), so sharing "Latchkey" with the
+// installed app would share its lock (a running dev build would swallow the installed app's
+// `app.latchkey:` links) and its credentials. An explicit `--user-data-dir` (tests) wins.
+if (!packaged && !app.commandLine.hasSwitch('user-data-dir')) {
+  app.setPath('userData', join(app.getPath('appData'), 'Latchkey Dev'));
+}
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
+if (process.argv.includes(REMOVE_SWITCH)) {
+  void removeDesktopIntegration().then((code) => app.exit(code));
 } else {
+  main(config);
+}
+
+/** Removes the scheme registration (and, on Linux, the desktop entry the app wrote). */
+async function removeDesktopIntegration(): Promise<number> {
+  const options = {
+    app,
+    scheme,
+    packaged,
+    execPath: process.execPath,
+    env: process.env,
+  };
+  try {
+    if (process.platform === 'linux') {
+      await unregisterLinuxSchemeHandler(linuxOptions(options));
+    } else if (packaged) {
+      app.removeAsDefaultProtocolClient(scheme);
+    } else {
+      app.removeAsDefaultProtocolClient(scheme, process.execPath, [app.getAppPath()]);
+    }
+    process.stdout.write(`Latchkey: removed the ${scheme}: link registration.\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`Latchkey: could not remove the registration (${String(error)}).\n`);
+    return 1;
+  }
+}
+
+function main(appConfig: ReturnType<typeof readConfig>): void {
+  app.enableSandbox();
+  registerAppSchemePrivileges();
+
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+
   let window: BrowserWindow | null = null;
   let services: AppServices | null = null;
   const osIntake = new DeepLinkIntake({
@@ -48,25 +105,53 @@ if (!app.requestSingleInstanceLock()) {
     intake: osIntake,
     argv: process.argv,
     onSecondInstance: () => {
-      if (!window) return;
+      if (!window) {
+        if (services) openWindow(services);
+        return;
+      }
       if (window.isMinimized()) window.restore();
       window.focus();
     },
   });
-  const deepLinksAvailable = registerProtocolClient(
-    app,
-    scheme,
-    app.isPackaged,
-    process.argv[1] ?? app.getAppPath(),
+  // Started now, in parallel with Chromium's start-up; awaited (bounded) before the window opens.
+  const registration = withTimeout(
+    registerSchemeHandler({
+      app,
+      scheme,
+      packaged,
+      platform: process.platform,
+      execPath: process.execPath,
+      env: process.env,
+      registerLinux: registerLinuxSchemeHandler,
+    }),
+    REGISTRATION_WAIT_MS,
+    { available: false, reason: 'xdg-mime-failed' },
   );
 
-  void app.whenReady().then(() => {
+  function openWindow(started: AppServices): void {
+    const created = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'), {
+      devTools: !packaged,
+    });
+    window = created;
+    created.on('closed', () => {
+      if (window === created) window = null;
+    });
+    // URLs that arrived before the window could show their outcome are replayed now.
+    created.webContents.once('did-finish-load', () => started.acceptDeepLinks());
+    void created.loadURL(`${APP_ORIGIN}/index.html`);
+  }
+
+  void app.whenReady().then(async () => {
+    const deepLinks = await registration;
+    if (!deepLinks.available) log.warn('deep-link.unregistered', { reason: deepLinks.reason });
+    const menu = applicationMenu(process.platform, packaged);
+    if (menu) Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
     denyAllPermissions();
     serveRenderer(join(import.meta.dirname, '../renderer'));
     services = createAppServices({
-      config,
+      config: appConfig,
       dataDir: app.getPath('userData'),
-      fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
+      fetch: fromNetFetch((input, init) => net.fetch(input, init)),
       encryption: createSafeStoragePort(safeStorage, process.platform),
       createContainer: createElectronStoreContainer,
       openExternal: (url) => shell.openExternal(url),
@@ -74,23 +159,35 @@ if (!app.requestSingleInstanceLock()) {
       hostname: hostname(),
       version: app.getVersion(),
       systemLanguages: app.getPreferredSystemLanguages(),
-      deepLinksAvailable,
+      deepLinks,
       intake: osIntake,
       emit: (channel, payload) => sendEvent(window?.webContents ?? null, channel, payload),
       log,
     });
     registerIpc(services.handlers, () => window?.webContents ?? null, APP_ORIGIN, log);
-    window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
-    window.on('closed', () => {
-      window = null;
-    });
     services.start();
-    const started = services;
-    // URLs that arrived before the window could show their outcome are replayed now.
-    window.webContents.once('did-finish-load', () => started.acceptDeepLinks());
-    void window.loadURL(`${APP_ORIGIN}/index.html`);
+    openWindow(services);
   });
 
-  app.on('window-all-closed', () => app.quit());
+  // Platform conventions: on macOS the app stays running with no window and the Dock icon
+  // reopens one (electron/electron docs/tutorial/tutorial-2-first-app.md, "Managing your
+  // app's window lifecycle"); elsewhere closing the last window quits.
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (!window && services && BrowserWindow.getAllWindows().length === 0) openWindow(services);
+  });
   app.on('will-quit', () => services?.dispose());
+}
+
+/** `promise`, or `fallback` if it has not settled after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }

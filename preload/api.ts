@@ -168,12 +168,33 @@ export interface ProviderState {
   readonly revision: number;
 }
 
+/**
+ * Why the OS will not hand `app.latchkey:` links to the app (the UI says so, and signs in
+ * through loopback or paste instead).
+ * - `xdg-utils-missing`: Linux without `xdg-mime` (Debian/Ubuntu package `xdg-utils`).
+ * - `applications-unwritable`: the user's applications folder (`~/.local/share/applications`)
+ *   cannot be written.
+ * - `foreign-entry`: a launcher named like ours was written by something else; it is left alone.
+ * - `xdg-mime-failed`: xdg-mime ran but the association did not stick.
+ * - `os-refused`: Windows or macOS refused the registration.
+ */
+export const DEEP_LINK_UNAVAILABLE_REASONS = [
+  'xdg-utils-missing',
+  'applications-unwritable',
+  'foreign-entry',
+  'xdg-mime-failed',
+  'os-refused',
+] as const;
+export type DeepLinkUnavailableReason = (typeof DEEP_LINK_UNAVAILABLE_REASONS)[number];
+
 /** What the app knows about its environment, sent once at startup. */
 export interface AppInfo {
   readonly version: string;
   readonly locale: Locale;
   /** True when protocol registration failed and only loopback / paste can bring the user back. */
   readonly deepLinksAvailable: boolean;
+  /** Why deep links are unavailable, or null when they work. */
+  readonly deepLinksUnavailable: DeepLinkUnavailableReason | null;
   /** Where the OS keyring offers no real protection (security.md 15). */
   readonly weakEncryption: boolean;
   /** Notices raised during startup, before the renderer could subscribe. */

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { App, Event } from 'electron';
 import { findDeepLinkInArgv } from './argv';
 import type { DeepLinkIntake } from './intake';
@@ -51,26 +50,4 @@ export function listenForDeepLinks(options: DeepLinkListenerOptions): () => void
     app.removeListener('open-url', onOpenUrl);
     app.removeListener('second-instance', onSecond);
   };
-}
-
-/**
- * Registers the app as the OS handler of `scheme` (RFC 8252 §7.1). Packaged builds register the
- * executable itself; in development the Electron binary is registered with the absolute path of
- * the app entry as its argument, as Electron's deep-link guide does, so the dev build (scheme
- * `app.latchkey.dev`) never takes an installed app's links. Returns whether the OS accepted it;
- * on `false` the UI offers loopback and paste only (`AppInfo.deepLinksAvailable`).
- */
-export function registerProtocolClient(
-  app: App,
-  scheme: string,
-  isPackaged: boolean,
-  entry: string,
-): boolean {
-  try {
-    return isPackaged
-      ? app.setAsDefaultProtocolClient(scheme)
-      : app.setAsDefaultProtocolClient(scheme, process.execPath, [resolve(entry)]);
-  } catch {
-    return false;
-  }
 }

@@ -5,8 +5,12 @@ import { APP_ORIGIN } from './app-protocol';
  * The main window with Electron's security checklist applied (security.md 18–19): sandboxed,
  * context-isolated, no Node, no webviews; navigation, new windows and permission requests are
  * denied. Links leave the app only through the https-only `shell:open-external` handler.
+ * `devTools` is false in packaged builds.
  */
-export function createMainWindow(preloadPath: string): BrowserWindow {
+export function createMainWindow(
+  preloadPath: string,
+  options: { readonly devTools: boolean },
+): BrowserWindow {
   const window = new BrowserWindow({
     width: 1100,
     height: 720,
@@ -26,6 +30,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Packaged builds: no DevTools at all (not even through a shortcut).
+      devTools: options.devTools,
     },
   });
   const contents = window.webContents;

@@ -137,6 +137,19 @@ export const en = {
   'signIn.loopbackHint':
     "Use this if your browser can't hand the sign-in back to Latchkey. Your browser returns to a temporary address on this computer instead.",
 
+  'deepLinks.xdg-utils-missing':
+    "Sign-in links can't open Latchkey on this computer: xdg-utils is not installed (on Debian or Ubuntu: sudo apt install xdg-utils).",
+  'deepLinks.applications-unwritable':
+    "Sign-in links can't open Latchkey on this computer: your applications folder (~/.local/share/applications) can't be written.",
+  'deepLinks.foreign-entry':
+    "Sign-in links can't open Latchkey on this computer: another program's launcher already uses the name latchkey.desktop, and Latchkey left it alone.",
+  'deepLinks.xdg-mime-failed':
+    "Sign-in links can't open Latchkey on this computer: your desktop did not accept Latchkey as the handler of its sign-in links.",
+  'deepLinks.os-refused':
+    "Sign-in links can't open Latchkey on this computer: the system did not accept Latchkey as the handler of its sign-in links.",
+  'deepLinks.fallback':
+    'Your browser will come back through a temporary address on this computer instead, and you can always paste the sign-in link.',
+
   'progress.title': 'Approve in your browser to finish signing in',
   'progress.body':
     'We opened {provider} in your browser. Approve access there and you will come right back.',

@@ -127,6 +127,18 @@ export const zhCN = {
   'signIn.loopbackHint':
     '如果浏览器无法跳转回 Latchkey，可以改用这种方式：浏览器会跳转到本机上的一个临时地址。',
 
+  'deepLinks.xdg-utils-missing':
+    '这台电脑无法通过登录链接打开 Latchkey：没有安装 xdg-utils（Debian 或 Ubuntu 上可运行 sudo apt install xdg-utils）。',
+  'deepLinks.applications-unwritable':
+    '这台电脑无法通过登录链接打开 Latchkey：应用程序文件夹（~/.local/share/applications）无法写入。',
+  'deepLinks.foreign-entry':
+    '这台电脑无法通过登录链接打开 Latchkey：另一个程序的启动器已使用 latchkey.desktop 这个名称，Latchkey 没有改动它。',
+  'deepLinks.xdg-mime-failed':
+    '这台电脑无法通过登录链接打开 Latchkey：桌面环境没有接受 Latchkey 作为登录链接的处理程序。',
+  'deepLinks.os-refused':
+    '这台电脑无法通过登录链接打开 Latchkey：系统没有接受 Latchkey 作为登录链接的处理程序。',
+  'deepLinks.fallback': '浏览器会改为跳转到本机上的一个临时地址；你也随时可以粘贴登录链接。',
+
   'progress.title': '请在浏览器中完成登录',
   'progress.body': '已在浏览器中打开 {provider}。在那里确认授权后，就会自动回到这里。',
   'progress.expires': '本次请求{when}失效。',

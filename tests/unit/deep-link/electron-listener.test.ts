@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { isAbsolute, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import {
   listenForDeepLinks,
-  registerProtocolClient,
   type DeepLinkListenerOptions,
 } from '../../../main/deep-link/electron-listener';
 import { DeepLinkIntake } from '../../../main/deep-link/intake';
@@ -19,7 +17,6 @@ const EXE = '/opt/Latchkey/latchkey';
 
 /** The part of Electron's `app` the adapter uses, on a plain EventEmitter. */
 class FakeApp extends EventEmitter {
-  readonly setAsDefaultProtocolClient = vi.fn((..._args: unknown[]): boolean => true);
   asApp(): App {
     return this as unknown as App;
   }
@@ -128,39 +125,5 @@ describe('listenForDeepLinks (security.md 4–5)', () => {
     app.emit('open-url', fakeEvent(), `APP.LATCHKEY://oauth/openrouter/${NONCE}?code=x`);
     intake.attach((u) => links.push(parseDeepLink(u, { scheme: SCHEME })));
     expect(links.map((l) => l.kind)).toEqual(['oauth-callback', 'unknown']);
-  });
-});
-
-describe('registerProtocolClient (RFC 8252 §7.1)', () => {
-  it('registers the scheme alone when packaged', () => {
-    const app = new FakeApp();
-    expect(registerProtocolClient(app.asApp(), SCHEME, true, 'ignored.js')).toBe(true);
-    expect(app.setAsDefaultProtocolClient).toHaveBeenCalledWith(SCHEME);
-  });
-
-  it('registers the Electron binary with the absolute app entry in development', () => {
-    const app = new FakeApp();
-    expect(
-      registerProtocolClient(app.asApp(), 'app.latchkey.dev', false, 'out/main/index.js'),
-    ).toBe(true);
-    const [scheme, exe, args] = app.setAsDefaultProtocolClient.mock.calls[0] ?? [];
-    expect(scheme).toBe('app.latchkey.dev');
-    expect(exe).toBe(process.execPath);
-    expect(args).toEqual([resolve('out/main/index.js')]);
-    expect(isAbsolute((args as string[])[0] ?? '')).toBe(true);
-  });
-
-  it('returns false when the OS refuses', () => {
-    const app = new FakeApp();
-    app.setAsDefaultProtocolClient.mockReturnValue(false);
-    expect(registerProtocolClient(app.asApp(), SCHEME, true, 'x')).toBe(false);
-  });
-
-  it('returns false when registration throws', () => {
-    const app = new FakeApp();
-    app.setAsDefaultProtocolClient.mockImplementation(() => {
-      throw new Error('registry locked');
-    });
-    expect(registerProtocolClient(app.asApp(), SCHEME, false, 'x')).toBe(false);
   });
 });
