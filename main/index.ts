@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, Menu, net, safeStorage, shell } from 'electron';
+import { app, BrowserWindow, Menu, net, safeStorage, shell, type WebContents } from 'electron';
 import { createAppServices, type AppServices } from './app-services';
 import { ConfigError, readConfig } from './config';
 import { createElectronStoreContainer } from './credentials/electron-store-container';
@@ -93,6 +93,8 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
   }
 
   let window: BrowserWindow | null = null;
+  /** The window's contents once its page has loaded: events go nowhere before that. */
+  let loaded: WebContents | null = null;
   let services: AppServices | null = null;
   const osIntake = new DeepLinkIntake({
     onError: (error) => log.warn('deep-link.intake-failed', { name: (error as Error).name }),
@@ -133,11 +135,17 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
       devTools: !packaged,
     });
     window = created;
+    const contents = created.webContents;
     created.on('closed', () => {
       if (window === created) window = null;
+      if (loaded === contents) loaded = null;
     });
-    // URLs that arrived before the window could show their outcome are replayed now.
-    created.webContents.once('did-finish-load', () => started.acceptDeepLinks());
+    // The page asks for every state it shows when it starts; events sent while it loads would be
+    // lost at best. URLs that arrived before the window could show their outcome replay now.
+    contents.once('did-finish-load', () => {
+      if (window === created) loaded = contents;
+      started.acceptDeepLinks();
+    });
     void created.loadURL(`${APP_ORIGIN}/index.html`);
   }
 
@@ -161,7 +169,7 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
       systemLanguages: app.getPreferredSystemLanguages(),
       deepLinks,
       intake: osIntake,
-      emit: (channel, payload) => sendEvent(window?.webContents ?? null, channel, payload),
+      emit: (channel, payload) => sendEvent(loaded, channel, payload),
       log,
     });
     registerIpc(services.handlers, () => window?.webContents ?? null, APP_ORIGIN, log);

@@ -111,6 +111,23 @@ test('loopback: the browser comes back to 127.0.0.1 and the app is signed in', a
   expect(rig.emulator.exchangeCount()).toBe(1);
 });
 
+test('no deep links on this machine: the page says why and signs in through loopback', async ({
+  page,
+  context,
+}) => {
+  const harness = await launch(tempDataDir(), ['--deep-links', 'xdg-utils-missing']);
+  await page.goto(harness.url);
+  await expect(page.getByRole('note')).toContainText('xdg-utils is not installed');
+  await expect(page.getByRole('note')).toContainText('paste the sign-in link');
+  const authorizationUrl = await clickSignIn(page, harness);
+  const callback = new URL(new URL(authorizationUrl).searchParams.get('callback_url')!);
+  expect(callback.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const tab = await context.newPage();
+  await tab.goto(authorizationUrl);
+  await tab.getByRole('button', { name: 'Approve' }).click();
+  await expect(status(page)).toContainText('Signed in');
+});
+
 test('deny: a clear alert, no exchange, and signing in again works', async ({ page, context }) => {
   const harness = await launch();
   await page.goto(harness.url);

@@ -25,11 +25,13 @@ export function tempDataDir(): string {
 export async function startHarness(options: {
   dataDir?: string;
   env?: Record<string, string>;
+  /** More harness options, e.g. `['--deep-links', 'xdg-utils-missing']`. */
+  args?: readonly string[];
 }): Promise<Harness> {
   const dataDir = options.dataDir ?? tempDataDir();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['scripts/harness.mjs', '--port', '0', '--data-dir', dataDir],
+    ['scripts/harness.mjs', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
     {
       cwd: root,
       env: { ...process.env, LATCHKEY_LOCALE: 'en', ...options.env },

@@ -13,10 +13,11 @@ export function useEmulatorAndHarness() {
   const harnesses: Harness[] = [];
   const rig = {
     emulator: undefined as unknown as OpenRouterEmulator,
-    async launch(dataDir = tempDataDir()): Promise<Harness> {
+    async launch(dataDir = tempDataDir(), args: readonly string[] = []): Promise<Harness> {
       const harness = await startHarness({
         dataDir,
         env: { LATCHKEY_OPENROUTER_URL: rig.emulator.url },
+        args,
       });
       harnesses.push(harness);
       return harness;
