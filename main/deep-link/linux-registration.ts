@@ -212,8 +212,16 @@ async function register(options: LinuxRegistrationOptions): Promise<LinuxRegistr
   const run = options.run ?? runCommand;
   const invalid = invalidOptions(options);
   if (invalid !== null) return failure('xdg-mime-failed', invalid);
-  if (options.exec.length === 0 || options.exec[0] === '') {
-    return failure('xdg-mime-failed', 'invalid options: exec is empty');
+  const [program = ''] = options.exec;
+  if (program === '') return failure('xdg-mime-failed', 'invalid options: exec is empty');
+  if (program.includes('%')) {
+    // The spec's `%%` is right, but GLib looks the program up before undoing it and then ignores
+    // the entry (gio/gdesktopappinfo.c g_desktop_app_info_load_from_keyfile: g_shell_parse_argv,
+    // then g_find_program_for_path (argv[0])), so links would never reach the app.
+    return failure(
+      'xdg-mime-failed',
+      `the program path contains "%", which GLib cannot launch: ${program}`,
+    );
   }
 
   const paths = xdgPaths(options.env);
