@@ -290,15 +290,17 @@ describe.skipIf(!XDG_MIME)('registerLinuxSchemeHandler with the real xdg-mime', 
   });
 
   it('never writes through a symbolic link under our name', async () => {
+    // Even to a file that looks like ours: the link itself is not.
     const target = path.join(root, 'elsewhere.desktop');
-    fs.writeFileSync(target, 'not ours\n');
+    const marked = `[Desktop Entry]\nType=Application\nName=Latchkey\nExec=/old %U\nX-Latchkey-Managed=true\n`;
+    fs.writeFileSync(target, marked);
     fs.mkdirSync(path.dirname(entryPath()), { recursive: true });
     fs.symlinkSync(target, entryPath());
     expect(await registerLinuxSchemeHandler(options())).toMatchObject({
       ok: false,
       reason: 'foreign-entry',
     });
-    expect(fs.readFileSync(target, 'utf8')).toBe('not ours\n');
+    expect(fs.readFileSync(target, 'utf8')).toBe(marked);
     expect(fs.lstatSync(entryPath()).isSymbolicLink()).toBe(true);
   });
 
