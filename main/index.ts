@@ -69,7 +69,11 @@ async function removeDesktopIntegration(): Promise<number> {
   };
   try {
     if (process.platform === 'linux') {
-      await unregisterLinuxSchemeHandler(linuxOptions(options));
+      const result = await unregisterLinuxSchemeHandler(linuxOptions(options));
+      if (!result.ok) {
+        process.stderr.write(`Latchkey: could not remove the registration: ${result.detail}\n`);
+        return 1;
+      }
     } else if (packaged) {
       app.removeAsDefaultProtocolClient(scheme);
     } else {
