@@ -17,17 +17,21 @@ import {
  *
  * Why not `app.setAsDefaultProtocolClient` on Linux: Electron 45 calls
  * `g_app_info_set_as_default_for_type(g_desktop_app_info_new($CHROME_DESKTOP), …)`
- * (electron/electron shell/browser/browser_linux.cc `SetDefaultWebClient`, GIO since #51316,
- * v43), which fails without saying why when no desktop entry by that name is installed — always
- * the case for an AppImage or a development build — and ignores the `path`/`args` parameters.
- * Electron before 43 ran `xdg-settings set default-url-scheme-handler`, which under GNOME first
- * makes the entry the default for `text/html` too (xdg-settings `set_url_scheme_handler_gnome3`
- * → `set_browser_mime "$2"`, whose MIME type defaults to text/html).
+ * (electron/electron shell/browser/browser_linux.cc `SetDefaultWebClient`, lines 44–64 at
+ * v45.0.0-nightly.20260821; GIO since #51316, released in 42.3.1 and 43.0.0). GIO returns NULL,
+ * and Electron `false` without a reason, when no desktop entry by that name is installed — always
+ * the case for an AppImage or a development build — and the `path`/`args` parameters are ignored
+ * (`Browser::SetAsDefaultProtocolClient`, lines 171–177). Older Electron ran `xdg-settings set
+ * default-url-scheme-handler <scheme> $CHROME_DESKTOP` (browser_linux.cc lines 74–92 at v41.0.0),
+ * which under GNOME also makes the entry the `text/html` handler (xdg-utils 1.1.3
+ * `set_url_scheme_handler_gnome3` calls `set_browser_mime "$2"`, whose MIME type defaults to
+ * text/html: /usr/bin/xdg-settings lines 1190–1198 and 622–640 on Debian 12).
  *
  * So the app writes its own desktop entry where no package installed one, and sets only
- * `x-scheme-handler/<scheme>` with `xdg-mime default` (xdg-utils, which edits just that line of
- * `$XDG_CONFIG_HOME/mimeapps.list`), then reads it back with `xdg-mime query default`: `xdg-mime
- * default` exits 0 even when it could not write the file.
+ * `x-scheme-handler/<scheme>` with `xdg-mime default` (which rewrites just that line of
+ * `$XDG_CONFIG_HOME/mimeapps.list`), then reads it back with `xdg-mime query default`, because
+ * `xdg-mime default` exits 0 even when it could not write the file (`exit_success` after
+ * `make_default_generic`, /usr/bin/xdg-mime lines 1174–1177).
  *
  * @see https://specifications.freedesktop.org/desktop-entry-spec/latest/
  * @see https://specifications.freedesktop.org/mime-apps-spec/latest/
@@ -41,7 +45,8 @@ import {
  * - `applications-unwritable`: `$XDG_DATA_HOME/applications` cannot be created or written.
  * - `foreign-entry`: a file under our desktop file name was not written by the app; left alone.
  * - `xdg-mime-failed`: xdg-mime failed, timed out, or afterwards names another handler (for
- *   instance a desktop-specific `gnome-mimeapps.list`); also invalid options.
+ *   instance a desktop-specific `gnome-mimeapps.list`); also invalid options, and a program path
+ *   with `%`, which GLib cannot launch from a desktop entry.
  */
 export type LinuxRegistrationFailure =
   'xdg-utils-missing' | 'applications-unwritable' | 'foreign-entry' | 'xdg-mime-failed';
@@ -212,18 +217,6 @@ async function register(options: LinuxRegistrationOptions): Promise<LinuxRegistr
   const run = options.run ?? runCommand;
   const invalid = invalidOptions(options);
   if (invalid !== null) return failure('xdg-mime-failed', invalid);
-  const [program = ''] = options.exec;
-  if (program === '') return failure('xdg-mime-failed', 'invalid options: exec is empty');
-  if (program.includes('%')) {
-    // The spec's `%%` is right, but GLib looks the program up before undoing it and then ignores
-    // the entry (gio/gdesktopappinfo.c g_desktop_app_info_load_from_keyfile: g_shell_parse_argv,
-    // then g_find_program_for_path (argv[0])), so links would never reach the app.
-    return failure(
-      'xdg-mime-failed',
-      `the program path contains "%", which GLib cannot launch: ${program}`,
-    );
-  }
-
   const paths = xdgPaths(options.env);
   const env = { ...options.env, XDG_DATA_HOME: paths.dataHome, XDG_CONFIG_HOME: paths.configHome };
   const mimeType = `x-scheme-handler/${scheme}`;
@@ -250,6 +243,16 @@ async function register(options: LinuxRegistrationOptions): Promise<LinuxRegistr
       await refreshMimeCache(run, applications, env);
     }
   } else {
+    const [program = ''] = options.exec;
+    if (program.includes('%')) {
+      // The spec's `%%` is right, but GLib looks the program up before undoing it, then ignores
+      // the entry (gio/gdesktopappinfo.c g_desktop_app_info_load_from_keyfile: g_shell_parse_argv,
+      // then g_find_program_for_path (argv[0])), so links would never reach the app.
+      return failure(
+        'xdg-mime-failed',
+        `the program path contains "%", which GLib cannot launch: ${program}`,
+      );
+    }
     let text: string;
     try {
       text = renderDesktopEntry({
