@@ -16,7 +16,11 @@ import {
   registerLinuxSchemeHandler,
   unregisterLinuxSchemeHandler,
 } from './deep-link/linux-registration';
-import { linuxOptions, registerSchemeHandler } from './deep-link/scheme-registration';
+import {
+  DEV_DESKTOP_FILE,
+  linuxOptions,
+  registerSchemeHandler,
+} from './deep-link/scheme-registration';
 import { fromNetFetch } from './http/net-fetch';
 import { registerIpc, sendEvent } from './ipc/electron-ipc';
 import { createStreamLogger } from './log';
@@ -51,6 +55,10 @@ try {
 if (!packaged && !app.commandLine.hasSwitch('user-data-dir')) {
   app.setPath('userData', join(app.getPath('appData'), 'Latchkey Dev'));
 }
+
+// The dev build's windows belong to its own desktop entry (WM_CLASS / app id), not the
+// installed app's; packaged builds take `desktopName` from package.json (lib/browser/init.ts).
+if (!packaged && process.platform === 'linux') app.setDesktopName(DEV_DESKTOP_FILE);
 
 if (process.argv.includes(REMOVE_SWITCH)) {
   void removeDesktopIntegration().then((code) => app.exit(code));

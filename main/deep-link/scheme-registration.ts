@@ -85,6 +85,8 @@ export function linuxOptions(
     appName: packaged ? 'Latchkey' : 'Latchkey (development)',
     desktopFileName: packaged ? DESKTOP_FILE : DEV_DESKTOP_FILE,
     exec: appImage ? [appImage] : packaged ? [execPath] : [execPath, app.getAppPath()],
+    // The dev build's entry only carries its links; it is not an app to start from the menu.
+    showInMenu: packaged,
     env,
   };
 }

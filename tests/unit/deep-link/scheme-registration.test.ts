@@ -97,6 +97,7 @@ describe('registerSchemeHandler (RFC 8252 §7.1)', () => {
         scheme: packaged ? 'app.latchkey' : 'app.latchkey.dev',
         desktopFileName,
         exec,
+        showInMenu: packaged,
       });
     },
   );
