@@ -1,8 +1,8 @@
 /**
  * The packaging check: electron-builder (this repo's electron-builder.yml, the CLI that
- * `npm run package` runs) packages the built app offline for Linux (deb + AppImage) and macOS
- * (dir) from stand-in Electron distributions, and this reads back what it produced. Needs `out/`
- * (`npm run build`). See ./builder.ts for what is stood in and why that is faithful.
+ * `npm run package` runs) packages the built app offline for Linux (deb + AppImage), macOS (dir)
+ * and Windows (dir) from stand-in Electron distributions, and this reads back what it produced.
+ * Needs `out/` (`npm run build`). See ./builder.ts for what is stood in and why that is faithful.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -34,7 +34,9 @@ import {
   WIRE_LENGTH,
   makeLinuxStandIn,
   makeMacStandIn,
+  makeWindowsStandIn,
   oppositeWire,
+  windowsTemplate,
 } from './stand-in-electron';
 
 const run = promisify(execFile);
@@ -55,6 +57,9 @@ const DESKTOP_FILE = 'latchkey.desktop';
 let tmp: string;
 let linux: BuilderRun;
 let mac: BuilderRun;
+/** Null when no PE template is installed (electron-winstaller): the Windows checks skip. */
+let win: BuilderRun | null = null;
+const peTemplate = windowsTemplate();
 let tools: AppImageTools;
 let fpmRecord: string;
 let appDir: string;
@@ -70,17 +75,26 @@ beforeAll(async () => {
   fpmRecord = join(tmp, 'fpm-record');
   const fpm = await makeFpmShim(join(tmp, 'fpm'), fpmRecord);
   tools = await makeAppImageTools(join(tmp, 'appimage-tools'));
-  // Two processes in parallel: ~20 s together on 2 cores, ~35 s one after the other.
-  [linux, mac] = await Promise.all([
+  const winDist =
+    peTemplate == null
+      ? null
+      : await makeWindowsStandIn(join(tmp, 'electron-win'), initialWire, peTemplate);
+  // In parallel: CPU-bound only in part (npm ls, @electron/rebuild's scan, file copies).
+  [linux, mac, win] = await Promise.all([
     runBuilder(['--linux', 'deb', 'AppImage'], {
       dist: linuxDist,
       output: join(tmp, 'linux'),
       env: { CUSTOM_FPM_PATH: fpm, APPIMAGE_TOOLS_PATH: tools.dir },
     }),
     runBuilder(['--mac', 'dir'], { dist: macDist, output: join(tmp, 'mac') }),
+    winDist == null
+      ? null
+      : runBuilder(['--win', 'dir'], { dist: winDist, output: join(tmp, 'win') }),
   ]);
   console.log(
-    `electron-builder: linux ${linux.ms} ms, mac ${mac.ms} ms (in parallel); mksquashfs: ` +
+    `electron-builder: linux ${linux.ms} ms, mac ${mac.ms} ms, ` +
+      `win ${win == null ? 'skipped (no electron-winstaller/vendor/Squirrel.exe)' : `${win.ms} ms`} ` +
+      `(in parallel); mksquashfs: ` +
       `${tools.realSquashfs ? 'Debian squashfs-tools' : 'stand-in'}; desktop-file-validate: ` +
       `${(await which('desktop-file-validate')) ?? 'absent (those assertions are skipped)'}`,
   );
@@ -123,11 +137,21 @@ async function expectFuses(binary: string): Promise<void> {
 /** A package root in the asar: /node_modules/a[/node_modules/@s/b…]. */
 const PACKAGE_ROOT = /^((?:\/node_modules\/(?:@[^/]+\/)?[^/]+)+)\/package\.json$/;
 
-/** name@version of every production package, from npm itself. */
-async function productionPackages(): Promise<string[]> {
+/** name@version of every production package, from npm itself (once per run). */
+let production: Promise<string[]> | undefined;
+function productionPackages(): Promise<string[]> {
+  production ??= npmLsProduction();
+  return production;
+}
+
+async function npmLsProduction(): Promise<string[]> {
+  // npm ls exits 1 on tree problems (extraneous, invalid) but still prints the tree.
   const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--json'], {
     cwd: repo,
     maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: { stdout?: string }) => {
+    if (!error.stdout) throw error;
+    return { stdout: error.stdout };
   });
   type Tree = { version?: string; dependencies?: Record<string, Tree> };
   const found = new Set<string>();
@@ -346,8 +370,34 @@ describe('macOS (dir)', () => {
   });
 });
 
+describe.runIf(peTemplate != null)('Windows (dir)', () => {
+  // The exe name build/installer.nsh compares the protocol handler with: $INSTDIR\${APP_EXECUTABLE_FILENAME},
+  // "${PRODUCT_FILENAME}.exe" (app-builder-lib/templates/nsis/common.nsh).
+  const exe = () => join(win!.output, 'win-unpacked', 'Latchkey.exe');
+
+  it('flips every fuse electronFuses configures (in Latchkey.exe)', async () => {
+    await expectFuses(exe());
+  });
+
+  it('app.asar holds out/{main,preload,renderer}, production node_modules and package.json only', async () => {
+    await expectAsar(join(win!.output, 'win-unpacked', 'resources', 'app.asar'));
+  });
+
+  it('embeds our icon.ico (its 256 px image) in Latchkey.exe', async () => {
+    const ico = await readFile(join(repo, 'build', 'icon.ico'));
+    const entry = Array.from({ length: ico.readUInt16LE(4) }, (_, i) => 6 + i * 16).find(
+      (e) => ico[e] === 0,
+    )!;
+    const png = ico.subarray(
+      ico.readUInt32LE(entry + 12),
+      ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8),
+    );
+    expect((await readFile(exe())).indexOf(png)).toBeGreaterThan(0);
+  });
+});
+
 it('electron-builder downloaded nothing (no icon toolset, no Electron, no fpm)', () => {
-  for (const log of [linux.log, mac.log]) {
+  for (const log of [linux.log, mac.log, win?.log ?? '']) {
     expect(log).not.toMatch(/\bdownload/i);
   }
 });

@@ -9,17 +9,22 @@
  *   `Electron.app/Contents/Frameworks/Electron Framework.framework/Electron Framework` on macOS;
  * - no `resources/*.asar` (electron-builder hashes every asar it finds there);
  * - macOS: `Contents/Info.plist` (electron/electronMac.js refuses a dist without it) and the
- *   helper apps whose Info.plist it rewrites and renames.
+ *   helper apps whose Info.plist it rewrites and renames;
+ * - Windows: a real PE with version info for `electron.exe` (electron-builder edits its resources:
+ *   icon, version strings, asar integrity), here electron-winstaller's Squirrel.exe.
  *
  * Usage (e.g. to try `npm run package` offline):
  *
  *   node --import tsx tests/package/stand-in-electron.ts /tmp/electron-stand-in
  *   npm run package -- --linux dir -c.electronDist=/tmp/electron-stand-in/linux
  *   npm run package -- --mac dir -c.electronDist=/tmp/electron-stand-in/mac
+ *   npm run package -- --win dir -c.electronDist=/tmp/electron-stand-in/win
  *
  * The packaged app cannot start: it is for inspecting what electron-builder produces.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FuseV1Options } from '@electron/fuses';
@@ -62,9 +67,14 @@ function binary(name: string, wire: readonly boolean[]): Buffer {
   return Buffer.concat([
     Buffer.from(`#!/bin/sh\necho "${name}: stand-in Electron, not runnable" >&2\nexit 1\n# `),
     Buffer.from(FUSE_SENTINEL, 'latin1'),
-    Buffer.from([0x01, wire.length, ...wire.map((on) => (on ? ENABLE : DISABLE))]),
+    fuseBytes(wire),
     Buffer.from('\n'),
   ]);
+}
+
+/** Version 1, the wire length, one byte per fuse. */
+function fuseBytes(wire: readonly boolean[]): Buffer {
+  return Buffer.from([0x01, wire.length, ...wire.map((on) => (on ? ENABLE : DISABLE))]);
 }
 
 function plist(entries: Record<string, string>): string {
@@ -145,9 +155,46 @@ export async function makeMacStandIn(dir: string, wire: readonly boolean[]): Pro
   return dir;
 }
 
+/**
+ * A PE file electron-builder can rewrite (version info, icon, asar integrity resource):
+ * electron-winstaller's Squirrel.exe, installed with electron-builder (docs/toolchain.md). Null
+ * when it is not installed.
+ */
+export function windowsTemplate(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const file = join(
+      dirname(require.resolve('electron-winstaller/package.json')),
+      'vendor',
+      'Squirrel.exe',
+    );
+    return existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a Windows x64 distribution into `dir` (emptied first): `electron.exe` is `template` + the wire. */
+export async function makeWindowsStandIn(
+  dir: string,
+  wire: readonly boolean[],
+  template: string,
+): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  const pe = await readFile(template);
+  await put(
+    join(dir, 'electron.exe'),
+    Buffer.concat([pe, Buffer.from(FUSE_SENTINEL, 'latin1'), fuseBytes(wire)]),
+    0o755,
+  );
+  await put(join(dir, 'LICENSE'), 'stand-in Electron LICENSE\n');
+  await put(join(dir, 'LICENSES.chromium.html'), '<p>stand-in Chromium licenses</p>\n');
+  await mkdir(join(dir, 'resources'), { recursive: true });
+  return dir;
+}
+
 /** Reads `electronFuses` from electron-builder.yml (the repo's). */
 export async function configuredFuses(repo: string): Promise<ElectronFuses> {
-  const { readFile } = await import('node:fs/promises');
   const { parse } = await import('yaml');
   const config = parse(await readFile(join(repo, 'electron-builder.yml'), 'utf8')) as {
     electronFuses?: ElectronFuses;
@@ -166,5 +213,10 @@ if (process.argv[1] != null && resolve(process.argv[1]) === fileURLToPath(import
   const wire = oppositeWire(await configuredFuses(repo));
   const linux = await makeLinuxStandIn(resolve(out, 'linux'), wire);
   const mac = await makeMacStandIn(resolve(out, 'mac'), wire);
-  console.log(`-c.electronDist=${linux}  (--linux)\n-c.electronDist=${mac}  (--mac)`);
+  console.log(`--linux -c.electronDist=${linux}\n--mac   -c.electronDist=${mac}`);
+  const template = windowsTemplate();
+  if (template != null) {
+    const win = await makeWindowsStandIn(resolve(out, 'win'), wire, template);
+    console.log(`--win   -c.electronDist=${win}`);
+  }
 }
