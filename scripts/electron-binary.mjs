@@ -4,12 +4,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-/** @returns {{ path: string } | { path: null, reason: string }} */
-export function findElectronBinary(env = process.env) {
-  let packageDir;
+/** The installed `electron` package's directory, or null when it is not installed. */
+export function electronPackageDir() {
   try {
-    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    return dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {Record<string, string | undefined>} env
+ * @param {string | null} packageDir the electron package (default: the one Node resolves)
+ * @returns {{ path: string } | { path: null, reason: string }}
+ */
+export function findElectronBinary(env = process.env, packageDir = electronPackageDir()) {
+  if (packageDir === null) {
     return { path: null, reason: 'the electron package is not installed (run npm install)' };
   }
   const pathFile = join(packageDir, 'path.txt');
