@@ -63,12 +63,15 @@ const peTemplate = windowsTemplate();
 let tools: AppImageTools;
 let fpmRecord: string;
 let appDir: string;
+/** out/{main,preload,renderer} as electron-builder saw it. */
+let built: string[];
 const initialWire = oppositeWire(config.electronFuses);
 
 beforeAll(async () => {
   await access(join(repo, 'out', 'main', 'index.js')).catch(() => {
     throw new Error('out/ is missing: run `npm run build` before the packaging check');
   });
+  built = await builtFiles();
   tmp = await mkdtemp(join(tmpdir(), 'latchkey-package-'));
   const linuxDist = await makeLinuxStandIn(join(tmp, 'electron-linux'), initialWire);
   const macDist = await makeMacStandIn(join(tmp, 'electron-mac'), initialWire);
@@ -91,6 +94,9 @@ beforeAll(async () => {
       ? null
       : runBuilder(['--win', 'dir'], { dist: winDist, output: join(tmp, 'win') }),
   ]);
+  if ((await builtFiles()).join('\n') !== built.join('\n')) {
+    throw new Error('out/ changed while electron-builder ran (a concurrent build?): run again');
+  }
   console.log(
     `electron-builder: linux ${linux.ms} ms, mac ${mac.ms} ms, ` +
       `win ${win == null ? 'skipped (no electron-winstaller/vendor/Squirrel.exe)' : `${win.ms} ms`} ` +
@@ -199,7 +205,7 @@ async function expectAsar(asar: string): Promise<void> {
     'package.json',
   ]);
   // out/: exactly out/main, out/preload, out/renderer as built (no out/harness, no maps).
-  expect(files.filter((f) => f.startsWith('/out/'))).toEqual(await builtFiles());
+  expect(files.filter((f) => f.startsWith('/out/'))).toEqual(built);
   // node_modules/: exactly the production dependency tree (`npm ls --omit=dev`).
   const packaged = files.flatMap((f) => {
     const root = PACKAGE_ROOT.exec(f)?.[1];
