@@ -1,4 +1,5 @@
 import type { Connectivity } from '../preload/api';
+import { classifyTransportFailure, meansUnreachable } from './http/net-errors';
 import type { FetchLike } from './http/request';
 
 /**
@@ -28,7 +29,12 @@ export class ConnectivityTracker {
     if (changed) this.#onChange(this.#state);
   }
 
-  /** A fetch that reports what it observed. Aborts and timeouts say nothing about the network. */
+  /**
+   * A fetch that reports what it observed: any response is online; a failure the transport table
+   * calls unreachable ({@link meansUnreachable}: no network, a broken connection, a failing
+   * proxy — Electron's `net::ERR_*` and Node's `TypeError` alike) is offline. Our own aborts and
+   * timeouts, certificate failures, refused redirects and unknown failures say nothing.
+   */
   wrap(fetchFn: FetchLike): FetchLike {
     return async (input, init) => {
       try {
@@ -37,9 +43,7 @@ export class ConnectivityTracker {
         return response;
       } catch (error) {
         const aborted = init?.signal?.aborted === true;
-        if (!aborted && error instanceof TypeError && !/redirect/i.test(String(error.cause))) {
-          this.report(false);
-        }
+        if (!aborted && meansUnreachable(classifyTransportFailure(error))) this.report(false);
         throw error;
       }
     };

@@ -1044,7 +1044,8 @@ export class AuthService {
 
 /**
  * Whether a failed refresh is worth retrying with the same refresh token: no answer (offline,
- * timeout), the server's trouble (5xx, 408, 429, a discovery document it cannot serve now), or a
+ * timeout, a failing proxy or a certificate not trusted: fixed on this side, not the provider's
+ * verdict), the server's trouble (5xx, 408, 429, a discovery document it cannot serve now), or a
  * 2xx/3xx that is not a token response (a proxy's or captive portal's page). Any other answer —
  * an OAuth error, another 4xx, a refresh ID token from another issuer or for someone else — will
  * not change on retry: the session ends instead of looking alive forever.
@@ -1057,6 +1058,8 @@ function isTransientRefreshFailure(view: ErrorView): boolean {
     case 'HTTP_RATE_LIMITED':
       return true;
     case 'NETWORK_OFFLINE':
+    case 'NETWORK_PROXY':
+    case 'NETWORK_CERTIFICATE':
     case 'HTTP_TIMEOUT':
     case 'HTTP_BAD_RESPONSE':
     case 'HTTP_RESPONSE_TOO_LARGE':

@@ -3,6 +3,7 @@ import type { OidcSettings } from '../../preload/api';
 import { isLoopbackHttp } from '../config';
 import { LatchkeyError } from '../errors';
 import { send, statusError } from '../http/request';
+import { TRANSPORT_ERROR_CODES } from '../http/net-errors';
 import type {
   AuthorizationInput,
   ExchangeInput,
@@ -156,8 +157,9 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * oauth4webapi's `[customFetch]`: the app's fetch through {@link send} — `redirect: 'error'`
  * (instead of the library's `manual`), `AbortSignal.timeout(ctx.timeoutMs)` combined with
  * `ctx.signal`, the body read up to 64 KB — handed back as a fresh `Response`. Transport
- * failures reject with typed errors (`NETWORK_OFFLINE`, `HTTP_TIMEOUT`, …) that pass through the
- * library unchanged.
+ * failures reject with typed errors from the one transport table (`NETWORK_OFFLINE`,
+ * `NETWORK_PROXY`, `NETWORK_CERTIFICATE`, `HTTP_TIMEOUT`, …) that pass through the library
+ * unchanged.
  */
 function flowFetch(ctx: FlowContext) {
   return async (url: string, init: oauth.CustomFetchOptions<string, FetchBody>) => {
@@ -226,8 +228,8 @@ function checkMetadata(as: oauth.AuthorizationServer, issuer: URL): oauth.Author
  * Discovers the server's metadata: OpenID Connect Discovery (`…/.well-known/openid-configuration`)
  * first, RFC 8414 (`/.well-known/oauth-authorization-server…`) when that is 404.
  * `processDiscoveryResponse` requires the document's `issuer` to be the configured one.
- * @throws LatchkeyError `AUTH_DISCOVERY_FAILED` (with the status when not 200),
- *   `NETWORK_OFFLINE` or `HTTP_TIMEOUT`.
+ * @throws LatchkeyError `AUTH_DISCOVERY_FAILED` (with the status when not 200), or a transport
+ *   error: `NETWORK_OFFLINE`, `NETWORK_PROXY`, `NETWORK_CERTIFICATE`, `HTTP_TIMEOUT`.
  */
 export async function discoverOidcMetadata(
   issuer: URL,
@@ -242,12 +244,7 @@ export async function discoverOidcMetadata(
       response = await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oauth2' });
     }
   } catch (error) {
-    if (
-      error instanceof LatchkeyError &&
-      (error.code === 'NETWORK_OFFLINE' || error.code === 'HTTP_TIMEOUT')
-    ) {
-      throw error;
-    }
+    if (error instanceof LatchkeyError && TRANSPORT_ERROR_CODES.has(error.code)) throw error;
     throw new LatchkeyError('AUTH_DISCOVERY_FAILED', {}, { cause: error });
   }
   const { status } = response;

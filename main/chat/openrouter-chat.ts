@@ -10,6 +10,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/request';
+import { classifyTransportFailure, transportErrorCode } from '../http/net-errors';
 import type { Logger } from '../log';
 import { readSseEvents } from './sse';
 
@@ -119,8 +120,9 @@ export interface OpenStreamOptions {
 /**
  * Sends a streaming request without reading its body (`send` reads whole bodies). Applies
  * `redirect: 'error'` and a timeout to the headers alone, and maps transport failures as `send`
- * does: `HTTP_TIMEOUT`, `NETWORK_OFFLINE`, `HTTP_BAD_RESPONSE` (redirect). When `signal`
- * aborts, its `AbortError` is thrown as is, so the caller can tell Stop from a failure.
+ * does ({@link transportError}: `HTTP_TIMEOUT`, `NETWORK_OFFLINE`, `NETWORK_PROXY`,
+ * `NETWORK_CERTIFICATE`, `HTTP_BAD_RESPONSE`). When `signal` aborts, its `AbortError` is thrown
+ * as is, so the caller can tell Stop from a failure.
  */
 export async function openStream(
   fetchFn: FetchLike,
@@ -318,7 +320,9 @@ export interface ReadChatStreamOptions {
  * - an error chunk under HTTP 200 (a top-level `error` and/or `finish_reason: "error"`) →
  *   `CHAT_STREAM_ERROR` with `providerMessage` and `status` = `error.code` when numeric;
  * - the body ends or breaks off (not by `signal`) before a finish reason →
- *   `CHAT_STREAM_INCOMPLETE`;
+ *   `CHAT_STREAM_INCOMPLETE`, or the transport error when the failure says why (offline, proxy,
+ *   certificate, timeout: `NETWORK_OFFLINE`, `NETWORK_PROXY`, `NETWORK_CERTIFICATE`,
+ *   `HTTP_TIMEOUT`);
  * - `signal` aborts → its `AbortError`, unchanged (Stop is not a failure).
  *
  * A data line that is not a JSON object is skipped (proxies and providers do insert odd
@@ -361,12 +365,31 @@ export async function* readChatStream(
   } catch (error) {
     if (signal?.aborted || error instanceof LatchkeyError) throw error;
     if (finished) return;
-    throw new LatchkeyError('CHAT_STREAM_INCOMPLETE', { status: 200 }, { cause: error });
+    throw brokenStreamError(error);
   } finally {
     if (malformed > 0) options.log?.warn('chat.stream.malformed_chunks', { count: malformed });
   }
   if (valid === 0 && malformed > 0) throw new LatchkeyError('HTTP_BAD_RESPONSE', { status: 200 });
   if (!doneMarker && !finished) throw new LatchkeyError('CHAT_STREAM_INCOMPLETE', { status: 200 });
+}
+
+/**
+ * A body that broke off before a finish reason. When the transport table says why — no network,
+ * the proxy, a certificate, the network stack's timeout — that is the error (the user learns what
+ * to fix, and the send can be retried); a connection that merely dropped, or anything else, is
+ * `CHAT_STREAM_INCOMPLETE`: the answer was cut off, and nothing more is known.
+ */
+function brokenStreamError(error: unknown): LatchkeyError {
+  const failure = classifyTransportFailure(error);
+  switch (failure) {
+    case 'offline':
+    case 'proxy':
+    case 'certificate':
+    case 'timeout':
+      return new LatchkeyError(transportErrorCode(failure), {}, { cause: error });
+    default:
+      return new LatchkeyError('CHAT_STREAM_INCOMPLETE', { status: 200 }, { cause: error });
+  }
 }
 
 function parseChunk(data: string): Chunk | null {

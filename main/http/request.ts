@@ -1,8 +1,10 @@
 import { LatchkeyError } from '../errors';
+import { classifyTransportFailure, transportErrorCode } from './net-errors';
 
 /**
- * The `fetch` main uses. In Electron it is `net.fetch` (system proxy, PAC, OS certificates); in
- * Node tests and the harness it is Node's `fetch`. Never hard-wire a global in app code.
+ * The `fetch` main uses. In Electron it is `net.fetch` (system proxy, PAC, OS certificates)
+ * wrapped by `fromNetFetch` (./net-fetch.ts: no cookies, no HTTP cache); in Node tests and the
+ * harness it is Node's `fetch`. Never hard-wire a global in app code.
  */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -28,7 +30,7 @@ export interface SendOptions {
 
 /**
  * Sends a request with a timeout, `redirect: 'error'` and a body size cap, and maps transport
- * failures to typed errors: `HTTP_TIMEOUT`, `NETWORK_OFFLINE`, `HTTP_BAD_RESPONSE` (redirect),
+ * failures to typed errors ({@link transportError}) and an oversized body to
  * `HTTP_RESPONSE_TOO_LARGE`. Status codes are left to the caller's response processor.
  */
 export async function send(
@@ -42,7 +44,7 @@ export async function send(
   try {
     response = await fetchFn(request.url, { ...request.init, redirect: 'error', signal });
   } catch (error) {
-    throw transportError(error, timeout);
+    throw transportError(error, signal);
   }
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > options.maxBytes) {
@@ -54,7 +56,7 @@ export async function send(
     return { status: response.status, headers: response.headers, body };
   } catch (error) {
     if (error instanceof LatchkeyError) throw error;
-    throw transportError(error, timeout);
+    throw transportError(error, signal);
   }
 }
 
@@ -78,22 +80,18 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
 }
 
 /**
- * Maps a failed `fetch` (or body read) to a typed error: `HTTP_TIMEOUT` when `timeout` fired or
- * the request was aborted, `HTTP_BAD_RESPONSE` for a refused redirect, else `NETWORK_OFFLINE`.
+ * Maps a failed `fetch` (or body read) to a typed error: `HTTP_TIMEOUT` when `signal` (our
+ * deadline, or the caller's signal with it) aborted or the failure is an abort; otherwise by the
+ * transport failure table ({@link classifyTransportFailure}): `NETWORK_OFFLINE`,
+ * `HTTP_TIMEOUT`, `NETWORK_PROXY`, `NETWORK_CERTIFICATE`, or `HTTP_BAD_RESPONSE` (a refused
+ * redirect, malformed HTTP).
  */
-export function transportError(error: unknown, timeout: AbortSignal): LatchkeyError {
-  if (timeout.aborted) return new LatchkeyError('HTTP_TIMEOUT', {}, { cause: error });
-  if (error instanceof Error && error.name === 'AbortError') {
+export function transportError(error: unknown, signal: AbortSignal): LatchkeyError {
+  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
     return new LatchkeyError('HTTP_TIMEOUT', {}, { cause: error });
   }
-  if (isRedirectError(error)) return new LatchkeyError('HTTP_BAD_RESPONSE', {}, { cause: error });
-  return new LatchkeyError('NETWORK_OFFLINE', {}, { cause: error });
-}
-
-function isRedirectError(error: unknown): boolean {
-  const text = (e: unknown) => (e instanceof Error ? e.message : '');
-  const cause = error instanceof Error ? error.cause : undefined;
-  return /redirect/i.test(text(error)) || /redirect/i.test(text(cause));
+  const code = transportErrorCode(classifyTransportFailure(error));
+  return new LatchkeyError(code, {}, { cause: error });
 }
 
 /** `Retry-After` in seconds (delta-seconds or HTTP-date, RFC 9110 §10.2.3), or undefined. */

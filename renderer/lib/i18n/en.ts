@@ -345,6 +345,12 @@ export const en = {
   'error.HTTP_TIMEOUT.next': 'Check your internet connection, then try again.',
   'error.NETWORK_OFFLINE': "Latchkey can't reach {provider}.",
   'error.NETWORK_OFFLINE.next': 'Check your internet connection or proxy, then try again.',
+  'error.NETWORK_PROXY': "Latchkey couldn't reach {provider} through the proxy server.",
+  'error.NETWORK_PROXY.next':
+    "Latchkey uses this computer's proxy settings. Check them, or ask your IT team, then try again.",
+  'error.NETWORK_CERTIFICATE': "Latchkey couldn't verify the secure connection to {provider}.",
+  'error.NETWORK_CERTIFICATE.next':
+    'If your organization inspects secure traffic, its certificate must be installed on this computer (ask your IT team). Also check the date and time, then try again.',
   'error.CHAT_NOT_SIGNED_IN': "You're not signed in to {provider}.",
   'error.CHAT_NOT_SIGNED_IN.next': 'Sign in, then send your message again.',
   'error.addCredits': 'Add credits on OpenRouter',

@@ -312,6 +312,12 @@ export const zhCN = {
   'error.HTTP_TIMEOUT.next': '请检查网络连接，然后再试。',
   'error.NETWORK_OFFLINE': 'Latchkey 无法连接到 {provider}。',
   'error.NETWORK_OFFLINE.next': '请检查网络连接或代理设置，然后再试。',
+  'error.NETWORK_PROXY': 'Latchkey 无法通过代理服务器连接到 {provider}。',
+  'error.NETWORK_PROXY.next':
+    'Latchkey 使用本机的代理设置。请检查这些设置，或联系 IT 部门，然后再试。',
+  'error.NETWORK_CERTIFICATE': 'Latchkey 无法验证与 {provider} 的安全连接。',
+  'error.NETWORK_CERTIFICATE.next':
+    '如果你所在的组织会检查加密流量，需要在本机安装组织的证书（请联系 IT 部门）。另请检查本机的日期和时间，然后再试。',
   'error.CHAT_NOT_SIGNED_IN': '你尚未登录 {provider}。',
   'error.CHAT_NOT_SIGNED_IN.next': '请先登录，然后重新发送消息。',
   'error.addCredits': '前往 OpenRouter 充值',

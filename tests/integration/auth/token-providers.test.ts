@@ -13,6 +13,7 @@ import { CredentialStore } from '../../../main/credentials/credential-store';
 import { createKeyfilePort } from '../../../main/credentials/keyfile-port';
 import type { FetchLike } from '../../../main/http/request';
 import { toErrorView } from '../../../main/errors';
+import { fromNetFetch } from '../../../main/http/net-fetch';
 import { createMemoryLogger } from '../../../main/log';
 import { startOidcServer, type OidcFault, type OidcServer } from '../../fixtures/oidc-server';
 import {
@@ -22,6 +23,7 @@ import {
 import { testRegistry } from '../../fixtures/test-registry';
 import type { Fault } from '../../fixtures/http-kit';
 import { ManualClock, startYooAiEmulator, type YooAiEmulator } from '../../fixtures/yooai-emulator';
+import { fakeNetFetch } from '../http/fake-net-fetch';
 
 const SCHEME = 'app.latchkey.dev';
 const APP_ID = 'latchkey-test-app';
@@ -668,6 +670,57 @@ describe('OIDC refresh against the bad-input corpus', () => {
     expect(storedCredential(r.dir, 'oidc')).toBeNull();
     expect(oidc.refreshCount()).toBe(1);
   });
+});
+
+/**
+ * The same refreshes over Electron's `net.fetch` (a fake that rejects the way Electron does, see
+ * ../http/fake-net-fetch.ts), wrapped as main/index.ts wraps the real one: every `net::ERR_*`
+ * that means "no way to the provider from here" — the network, the proxy, a certificate the
+ * organization has not installed yet, a timeout — keeps the session and its stored pair, tells
+ * the caller why, and is retried with the same refresh token once the way is clear.
+ */
+describe("refresh over Electron's net.fetch failing", () => {
+  it.each<['yooai' | 'oidc', string, string]>([
+    ['yooai', 'ERR_PROXY_CONNECTION_FAILED', 'NETWORK_PROXY'],
+    ['yooai', 'ERR_TUNNEL_CONNECTION_FAILED', 'NETWORK_PROXY'],
+    ['yooai', 'ERR_CERT_AUTHORITY_INVALID', 'NETWORK_CERTIFICATE'],
+    ['yooai', 'ERR_INTERNET_DISCONNECTED', 'NETWORK_OFFLINE'],
+    ['yooai', 'ERR_CONNECTION_TIMED_OUT', 'HTTP_TIMEOUT'],
+    ['oidc', 'ERR_PROXY_CONNECTION_FAILED', 'NETWORK_PROXY'],
+    ['oidc', 'ERR_MANDATORY_PROXY_CONFIGURATION_FAILED', 'NETWORK_PROXY'],
+    ['oidc', 'ERR_CERT_DATE_INVALID', 'NETWORK_CERTIFICATE'],
+    ['oidc', 'ERR_NAME_NOT_RESOLVED', 'NETWORK_OFFLINE'],
+    ['oidc', 'ERR_TIMED_OUT', 'HTTP_TIMEOUT'],
+  ])(
+    '%s keeps the session through net::%s (%s) and retries later',
+    async (provider, name, code) => {
+      const net = fakeNetFetch();
+      const r = rig({ fetch: fromNetFetch(net.fetch) });
+      await (provider === 'yooai' ? signInYooai(r) : signInOidc(r));
+      const first = r.service.credential(provider)!;
+      const storedBefore = everyFile(r.dir);
+      net.fail(provider === 'yooai' ? yooai.url : new URL(oidc.issuer).origin, name);
+      makeDue(r, provider);
+      // Inside the margin but not yet expired: the current token still works.
+      expect(await r.service.accessToken(provider)).toBe(first);
+      expect(r.service.state(provider).auth).toMatchObject({
+        status: 'signed-in',
+        session: { refreshPending: true },
+      });
+      // Expired: the caller is told why, and the session stays.
+      clock.set(accessExpiresAt(r, provider) + 1);
+      await expect(r.service.accessToken(provider)).rejects.toMatchObject({ code });
+      expect(r.service.state(provider).auth.status).toBe('signed-in');
+      expect(everyFile(r.dir)).toBe(storedBefore);
+      // The way is clear again: the retry succeeds with the same refresh token.
+      net.heal();
+      const fresh = await r.service.accessToken(provider);
+      expect(fresh).not.toBe(first);
+      expect(r.service.state(provider).auth).toMatchObject({ session: { refreshPending: false } });
+      if (provider === 'yooai') expect(yooai.reuseDetected()).toBe(0);
+      expect(net.calls.every((c) => c.init?.credentials === 'omit')).toBe(true);
+    },
+  );
 });
 
 describe('settings and sessions', () => {
