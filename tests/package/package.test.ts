@@ -2,7 +2,8 @@
  * The packaging check: electron-builder (this repo's electron-builder.yml, the CLI that
  * `npm run package` runs) packages the built app offline for Linux (deb + AppImage), macOS (dir)
  * and Windows (dir) from stand-in Electron distributions, and this reads back what it produced.
- * Needs `out/` (`npm run build`). See ./builder.ts for what is stood in and why that is faithful.
+ * Needs `out/` (`npm run build`), of which it packages a snapshot. See ./builder.ts for what is
+ * stood in and why that is faithful.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +26,7 @@ import {
   parsePlist,
   repo,
   runBuilder,
+  snapshotProject,
   validateDesktopFile,
   which,
 } from './builder';
@@ -63,6 +65,8 @@ const peTemplate = windowsTemplate();
 let tools: AppImageTools;
 let fpmRecord: string;
 let appDir: string;
+/** The project electron-builder packaged (builder.ts snapshotProject). */
+let project: string;
 /** out/{main,preload,renderer} as electron-builder saw it. */
 let built: string[];
 const initialWire = oppositeWire(config.electronFuses);
@@ -71,8 +75,9 @@ beforeAll(async () => {
   await access(join(repo, 'out', 'main', 'index.js')).catch(() => {
     throw new Error('out/ is missing: run `npm run build` before the packaging check');
   });
-  built = await builtFiles();
   tmp = await mkdtemp(join(tmpdir(), 'latchkey-package-'));
+  project = await snapshotProject(join(tmp, 'project'));
+  built = await builtFiles(project);
   const linuxDist = await makeLinuxStandIn(join(tmp, 'electron-linux'), initialWire);
   const macDist = await makeMacStandIn(join(tmp, 'electron-mac'), initialWire);
   fpmRecord = join(tmp, 'fpm-record');
@@ -85,18 +90,16 @@ beforeAll(async () => {
   // In parallel: CPU-bound only in part (npm ls, @electron/rebuild's scan, file copies).
   [linux, mac, win] = await Promise.all([
     runBuilder(['--linux', 'deb', 'AppImage'], {
+      project,
       dist: linuxDist,
       output: join(tmp, 'linux'),
       env: { CUSTOM_FPM_PATH: fpm, APPIMAGE_TOOLS_PATH: tools.dir },
     }),
-    runBuilder(['--mac', 'dir'], { dist: macDist, output: join(tmp, 'mac') }),
+    runBuilder(['--mac', 'dir'], { project, dist: macDist, output: join(tmp, 'mac') }),
     winDist == null
       ? null
-      : runBuilder(['--win', 'dir'], { dist: winDist, output: join(tmp, 'win') }),
+      : runBuilder(['--win', 'dir'], { project, dist: winDist, output: join(tmp, 'win') }),
   ]);
-  if ((await builtFiles()).join('\n') !== built.join('\n')) {
-    throw new Error('out/ changed while electron-builder ran (a concurrent build?): run again');
-  }
   console.log(
     `electron-builder: linux ${linux.ms} ms, mac ${mac.ms} ms, ` +
       `win ${win == null ? 'skipped (no electron-winstaller/vendor/Squirrel.exe)' : `${win.ms} ms`} ` +
@@ -172,10 +175,10 @@ async function npmLsProduction(): Promise<string[]> {
 }
 
 /** Files of the build output the app runs: out/{main,preload,renderer}, no maps, no .vite. */
-async function builtFiles(): Promise<string[]> {
+async function builtFiles(projectDir: string): Promise<string[]> {
   const files: string[] = [];
   for (const dir of ['main', 'preload', 'renderer']) {
-    for (const f of await listFiles(join(repo, 'out', dir))) {
+    for (const f of await listFiles(join(projectDir, 'out', dir))) {
       if (!f.endsWith('.map') && !f.startsWith('.vite/')) files.push(`/out/${dir}/${f}`);
     }
   }
