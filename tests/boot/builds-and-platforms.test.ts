@@ -100,6 +100,11 @@ describe.concurrent('builds and platforms', () => {
       const registered = app.calls('app.setAsDefaultProtocolClient').map((r) => r.data);
       if (platform === 'linux') {
         expect.soft(registered).toEqual([]);
+        // A dev build's windows belong to its own desktop entry (Electron sets CHROME_DESKTOP,
+        // electron_api_app.cc:977-982); a packaged one keeps package.json's desktopName.
+        expect
+          .soft(app.calls('app.setDesktopName').map((r) => r.data['name']))
+          .toEqual(isPackaged ? [] : ['latchkey-dev.desktop']);
         if (withoutXdgUtils) {
           // The page says why sign-in links cannot come back (loopback and paste still work).
           expect.soft(await app.call('app:get-info', undefined)).toMatchObject({
@@ -186,6 +191,8 @@ describe.concurrent('builds and platforms', () => {
         expect(entry).toContain(`MimeType=x-scheme-handler/${DEV_SCHEME};`);
         expect(entry).toContain(process.execPath);
         expect(entry).toContain(app.config.appPath);
+        // The dev build's entry opens links but stays out of the applications menu.
+        expect(entry).toContain('NoDisplay=true');
         expect(readFileSync(mimeapps, 'utf8')).toContain(association);
         await app.close();
 

@@ -413,8 +413,10 @@ class AppDouble extends EventEmitter {
   setAppUserModelId(id: string): void {
     record('app.setAppUserModelId', { id });
   }
+  /** electron_api_app.cc:977-982: on Linux, sets `CHROME_DESKTOP` (the windows' app id). */
   setDesktopName(name: string): void {
     record('app.setDesktopName', { name });
+    if (platform === 'linux') process.env['CHROME_DESKTOP'] = name;
   }
   focus(options?: unknown): void {
     record('app.focus', { options });
