@@ -20,6 +20,7 @@ import {
 import type { SchemeRegistration } from '../main/deep-link/scheme-registration';
 import { createAppServices } from '../main/app-services';
 import { ConfigError, readConfig } from '../main/config';
+import type { EncryptionPort } from '../main/credentials/encryption';
 import { createKeyfilePort } from '../main/credentials/keyfile-port';
 import { dispatch } from '../main/ipc/dispatch';
 import { createStreamLogger } from '../main/log';
@@ -44,6 +45,9 @@ const { values } = parseArgs({
     // What the OS registration would have answered (default: deep links work), e.g.
     // `--deep-links xdg-utils-missing` to see the app as a Linux machine without xdg-utils.
     'deep-links': { type: 'string', default: 'available' },
+    // What the OS keyring offers: `os` (default), `basic_text` (Linux without a keyring: weak,
+    // kept only after "remember anyway") or `none` (nothing can encrypt: memory only).
+    keyring: { type: 'string', default: 'os' },
   },
   allowPositionals: false,
 });
@@ -57,6 +61,16 @@ const deepLinks: SchemeRegistration =
     : isDeepLinkReason(deepLinksArg)
       ? { available: false, reason: deepLinksArg }
       : fail(`--deep-links must be available, ${DEEP_LINK_UNAVAILABLE_REASONS.join(', ')}`);
+
+const keyfile = createKeyfilePort(dataDir);
+const encryption: EncryptionPort =
+  values.keyring === 'os'
+    ? keyfile
+    : values.keyring === 'basic_text'
+      ? { ...keyfile, backend: 'basic_text', isAvailable: () => keyfile.isAvailable() }
+      : values.keyring === 'none'
+        ? { ...keyfile, backend: 'unknown', isAvailable: () => false }
+        : fail('--keyring must be os, basic_text or none');
 
 function isDeepLinkReason(value: string): value is DeepLinkUnavailableReason {
   return (DEEP_LINK_UNAVAILABLE_REASONS as readonly string[]).includes(value);
@@ -86,7 +100,7 @@ const services = createAppServices({
   config,
   dataDir,
   fetch: (input, init) => fetch(input, init),
-  encryption: createKeyfilePort(dataDir),
+  encryption,
   openExternal: (url) => {
     openedUrls.push(url);
     return Promise.resolve();

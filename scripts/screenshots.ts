@@ -5,7 +5,9 @@
  *
  * Scenes: `chat` (OpenRouter sign-in states and the chat, 1–11) and `providers` (every provider:
  * not configured, settings forms, a validation error, a signed-in token session, the provider
- * picker, a conversation whose provider signed out, 12–18). `npm run screenshots -- providers` runs only the named scenes.
+ * picker, a conversation whose provider signed out, 12–18) and `desktop` (what a machine's desktop
+ * changes: sign-in links that can't reach the app, a keyring that is weak or missing, 19–21).
+ * `npm run screenshots -- providers` runs only the named scenes.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,7 @@ import { root } from './build-state.mjs';
 const out = join(root, 'screenshots');
 mkdirSync(out, { recursive: true });
 
-const SCENES = ['chat', 'providers'] as const;
+const SCENES = ['chat', 'providers', 'desktop'] as const;
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const scenes = SCENES.filter((scene) => asked.length === 0 || asked.includes(scene));
 const VIEWPORT = { width: 1100, height: 720 };
@@ -178,8 +180,48 @@ async function providersScene(locale: 'en' | 'zh-CN'): Promise<void> {
   await yooai.close();
 }
 
+/** What the desktop decides: deep links unavailable, `basic_text`, no encryption at all. */
+async function desktopScene(locale: 'en' | 'zh-CN'): Promise<void> {
+  const en = locale === 'en';
+  const shots: [string, readonly string[], boolean][] = [
+    ['19-no-deep-links', ['--deep-links', 'xdg-utils-missing'], false],
+    ['20-keyring-basic-text', ['--keyring', 'basic_text'], true],
+    ['21-keyring-none', ['--keyring', 'none'], true],
+  ];
+  for (const [name, args, signIn] of shots) {
+    const harness = await startHarness({
+      env: { LATCHKEY_OPENROUTER_URL: emulator.url, LATCHKEY_LOCALE: locale },
+      args,
+    });
+    const context = await browser.newContext({ viewport: VIEWPORT, locale });
+    const page = await context.newPage();
+    await page.goto(harness.url);
+    await page.getByRole('status').first().waitFor();
+    if (signIn) {
+      const before = (await harness.openedUrls()).length;
+      await page
+        .getByRole('button', { name: en ? 'Sign in with OpenRouter' : /OpenRouter/ })
+        .first()
+        .click();
+      const url = await harness.nextOpenedUrl(before);
+      await harness.deliverDeepLink(await consentInBrowser(context, url));
+      await page.getByRole('textbox', { name: en ? 'Message' : '消息' }).waitFor();
+      await page.getByRole('button', { name: en ? 'Accounts' : '账户', exact: true }).click();
+      await page.waitForTimeout(300);
+    }
+    for (const scheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(out, `${name}.${locale}.${scheme}.png`) });
+    }
+    await context.close();
+    await harness.stop();
+  }
+}
+
 for (const locale of ['en', 'zh-CN'] as const) {
   if (scenes.includes('providers')) await providersScene(locale);
+  if (scenes.includes('desktop')) await desktopScene(locale);
   if (!scenes.includes('chat')) continue;
   const harness = await startHarness({
     env: { LATCHKEY_OPENROUTER_URL: emulator.url, LATCHKEY_LOCALE: locale },
