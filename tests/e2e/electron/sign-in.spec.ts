@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
+import {
+  _electron as electron,
+  expect,
+  test,
+  type Browser,
+  type ElectronApplication,
+  type Page,
+} from '@playwright/test';
 import { findElectronBinary } from '../../../scripts/electron-binary.mjs';
 import { root } from '../../../scripts/build-state.mjs';
 import {
@@ -105,8 +112,8 @@ test('sign in through second-instance argv', async ({ browser }) => {
   await expect(window.getByRole('status')).toContainText(LABEL);
 });
 
-test('sign in through open-url', async ({ browser }) => {
-  const window = await app.firstWindow();
+/** Clicks sign-in, approves in the browser and hands the link back as macOS does (open-url). */
+async function signInThroughOpenUrl(window: Page, browser: Browser): Promise<void> {
   await window.getByRole('button', { name: 'Sign in with OpenRouter' }).click();
   const context = await browser.newContext();
   const redirect = await consentInBrowser(context, await openedUrl());
@@ -115,6 +122,10 @@ test('sign in through open-url', async ({ browser }) => {
     electronApp.emit('open-url', { preventDefault: () => undefined }, url);
   }, redirect);
   await expect(window.getByRole('status')).toContainText('Signed in');
+}
+
+test('sign in through open-url', async ({ browser }) => {
+  await signInThroughOpenUrl(await app.firstWindow(), browser);
   expect(emulator.exchangeCount()).toBe(1);
 });
 
@@ -126,14 +137,7 @@ test('Linux without a keyring: remember anyway keeps the key across a restart', 
   await app.close();
   app = await launch(['--password-store=basic']);
   const window = await app.firstWindow();
-  await window.getByRole('button', { name: 'Sign in with OpenRouter' }).click();
-  const context = await browser.newContext();
-  const redirect = await consentInBrowser(context, await openedUrl());
-  await context.close();
-  await app.evaluate(({ app: electronApp }, url) => {
-    electronApp.emit('open-url', { preventDefault: () => undefined }, url);
-  }, redirect);
-  await expect(window.getByRole('status')).toContainText('Signed in');
+  await signInThroughOpenUrl(window, browser);
   await window.getByRole('button', { name: 'Remember on this device anyway' }).click();
   await expect(window.getByText(/remembered without encryption/)).toBeVisible();
   await app.close();
