@@ -16,32 +16,13 @@
  * - icons: none needed; every platform's icon is committed in its own format (build/).
  */
 import { execFile } from 'node:child_process';
-import { access, chmod, copyFile, cp, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 export const repo = resolve(import.meta.dirname, '..', '..');
-
-/**
- * A copy of the project for electron-builder to package: the repo's package.json, lock file,
- * electron-builder.yml, build/ and a snapshot of out/, with node_modules linked. electron-builder
- * reads out/ while it writes the asar; a build running meanwhile (another terminal, the harness
- * rebuilding a stale out/) would otherwise leave an asar whose header and contents disagree.
- * `files` only ever takes out/{main,preload,renderer} and package.json from the project (the
- * unit test pins that list), so the rest of the tree is not needed.
- */
-export async function snapshotProject(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) {
-    await copyFile(join(repo, file), join(dir, file));
-  }
-  await cp(join(repo, 'build'), join(dir, 'build'), { recursive: true });
-  await cp(join(repo, 'out'), join(dir, 'out'), { recursive: true });
-  await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
 
 /** Path of an executable on PATH, or null. */
 export async function which(name: string): Promise<string | null> {
@@ -154,7 +135,7 @@ export interface BuilderRun {
 
 /**
  * `electron-builder --config electron-builder.yml <args> -c.electronDist=<dist>
- * -c.directories.output=<output>` in `project` (see snapshotProject), as `npm run package` runs
+ * -c.directories.output=<output>` in `project` (the repository itself), as `npm run package` runs
  * it (minus the build, which the caller has done). Throws with the whole log on failure.
  */
 export async function runBuilder(

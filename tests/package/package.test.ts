@@ -26,7 +26,6 @@ import {
   parsePlist,
   repo,
   runBuilder,
-  snapshotProject,
   validateDesktopFile,
   which,
 } from './builder';
@@ -65,8 +64,14 @@ const peTemplate = windowsTemplate();
 let tools: AppImageTools;
 let fpmRecord: string;
 let appDir: string;
-/** The project electron-builder packaged (builder.ts snapshotProject). */
-let project: string;
+/**
+ * The project electron-builder packages: the repository itself, as `npm run package` does. (A copy
+ * with node_modules symlinked was tried: npm's tree loader then sees every package as an
+ * extraneous link whenever the hidden lockfile is older than node_modules — always in a fresh
+ * `npm ci` clone after the build — so `--omit dev` keeps nothing and the asar lost conf's and
+ * electron-store's dependencies.) Do not rebuild out/ while this runs.
+ */
+const project = repo;
 /** out/{main,preload,renderer} as electron-builder saw it. */
 let built: string[];
 const initialWire = oppositeWire(config.electronFuses);
@@ -76,7 +81,6 @@ beforeAll(async () => {
     throw new Error('out/ is missing: run `npm run build` before the packaging check');
   });
   tmp = await mkdtemp(join(tmpdir(), 'latchkey-package-'));
-  project = await snapshotProject(join(tmp, 'project'));
   built = await builtFiles(project);
   const linuxDist = await makeLinuxStandIn(join(tmp, 'electron-linux'), initialWire);
   const macDist = await makeMacStandIn(join(tmp, 'electron-mac'), initialWire);
