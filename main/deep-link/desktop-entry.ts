@@ -14,6 +14,14 @@
 /** The key that marks a desktop entry as written by Latchkey; without it the file is not ours. */
 export const MANAGED_KEY = 'X-Latchkey-Managed';
 
+/**
+ * The icon file the app copied out of its AppImage, relative to `$XDG_DATA_HOME`, and the SHA-256
+ * of the bytes it wrote there: the app deletes that file later only if the entry it replaces or
+ * removes still records it and the bytes still hash the same (see {@link managedIconFile}).
+ */
+export const ICON_FILE_KEY = 'X-Latchkey-Icon-File';
+export const ICON_SHA256_KEY = 'X-Latchkey-Icon-SHA256';
+
 /** The entry's menu category when it is shown, as `electron-builder.yml` `linux.category`. */
 const CATEGORY = 'Utility';
 
@@ -29,8 +37,27 @@ export interface ManagedDesktopEntry {
   readonly wmClass: string;
   /** `Icon`: an icon theme name or an absolute path; omitted when absent. */
   readonly icon?: string;
+  /** The icon file the app wrote for `icon`, recorded in the entry; requires `icon`. */
+  readonly iconFile?: ManagedIconFile;
   /** False writes `NoDisplay=true`: the entry opens links but is not in the applications menu. */
   readonly showInMenu: boolean;
+}
+
+/**
+ * An icon the app wrote: `path` is `icons/hicolor/<N>x<N>/apps/<icon>.png` relative to
+ * `$XDG_DATA_HOME` (XDG icon theme spec), `sha256` the lowercase hex digest of its bytes.
+ */
+export interface ManagedIconFile {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** Whether `file` is a well-formed record of an icon named `icon` (nothing else is deleted). */
+function isIconFileFor(file: ManagedIconFile, icon: string | undefined): boolean {
+  const match = /^icons\/hicolor\/([1-9][0-9]{0,3})x\1\/apps\/([A-Za-z0-9_-]+)\.png$/.exec(
+    file.path,
+  );
+  return match !== null && match[2] === icon && /^[0-9a-f]{64}$/.test(file.sha256);
 }
 
 /**
@@ -104,6 +131,10 @@ export function execValue(argv: readonly string[]): string {
 export function renderDesktopEntry(entry: ManagedDesktopEntry): string {
   const [program] = entry.exec;
   if (program === undefined || program === '') throw new RangeError('exec is empty');
+  const { iconFile } = entry;
+  if (iconFile !== undefined && !isIconFileFor(iconFile, entry.icon)) {
+    throw new RangeError(`not an icon file for Icon=${String(entry.icon)}: ${iconFile.path}`);
+  }
   const lines = [
     `# Written by Latchkey so that ${entry.mimeType} links open it.`,
     `# Latchkey rewrites it when the app moves and deletes it when asked (${MANAGED_KEY}).`,
@@ -117,6 +148,9 @@ export function renderDesktopEntry(entry: ManagedDesktopEntry): string {
     ...(entry.showInMenu ? [`Categories=${CATEGORY};`] : ['NoDisplay=true']),
     `StartupWMClass=${escapeStringValue(entry.wmClass)}`,
     `MimeType=${entry.mimeType};`,
+    ...(iconFile === undefined
+      ? []
+      : [`${ICON_FILE_KEY}=${iconFile.path}`, `${ICON_SHA256_KEY}=${iconFile.sha256}`]),
     `${MANAGED_KEY}=true`,
   ];
   return `${lines.join('\n')}\n`;
@@ -125,6 +159,20 @@ export function renderDesktopEntry(entry: ManagedDesktopEntry): string {
 /** Whether the `[Desktop Entry]` group of `text` says `X-Latchkey-Managed=true`. */
 export function isManagedDesktopEntry(text: string): boolean {
   return keyLines(text, 'Desktop Entry', MANAGED_KEY).some((line) => line.value.trim() === 'true');
+}
+
+/**
+ * The icon file a managed entry records, or null: only when the entry is ours, its `Icon` is a
+ * theme name, and the record names `icons/hicolor/<N>x<N>/apps/<Icon>.png` with a SHA-256.
+ */
+export function managedIconFile(text: string): ManagedIconFile | null {
+  if (!isManagedDesktopEntry(text)) return null;
+  const value = (key: string) => keyLines(text, 'Desktop Entry', key)[0]?.value.trim();
+  const path = value(ICON_FILE_KEY);
+  const sha256 = value(ICON_SHA256_KEY);
+  if (path === undefined || sha256 === undefined) return null;
+  const file = { path, sha256 };
+  return isIconFileFor(file, value('Icon')) ? file : null;
 }
 
 /**

@@ -73,7 +73,8 @@ export async function registerSchemeHandler(
 /**
  * How the app is launched on Linux, for the desktop entry: the AppImage file itself when run
  * from one (`$APPIMAGE`, set by the AppImage runtime; the mount point changes every launch),
- * else the executable, plus the app folder in development.
+ * else the executable, plus the app folder in development. A packaged AppImage also passes its
+ * mount point (`$APPDIR`, set by the same runtime) so its icon is copied out for the entry.
  */
 export function linuxOptions(
   options: Pick<SchemeRegistrationOptions, 'app' | 'scheme' | 'packaged' | 'execPath' | 'env'>,
@@ -85,6 +86,7 @@ export function linuxOptions(
     appName: packaged ? 'Latchkey' : 'Latchkey (development)',
     desktopFileName: packaged ? DESKTOP_FILE : DEV_DESKTOP_FILE,
     exec: appImage ? [appImage] : packaged ? [execPath] : [execPath, app.getAppPath()],
+    appDir: appImage ? env['APPDIR'] || undefined : undefined,
     // The dev build's entry only carries its links; it is not an app to start from the menu.
     showInMenu: packaged,
     env,

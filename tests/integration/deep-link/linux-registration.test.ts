@@ -495,6 +495,149 @@ describe.skipIf(!XDG_MIME || !GIO)('GLib reads our Exec back as the same argv', 
   });
 });
 
+/** The AppImage's icon name in the user's theme (never `latchkey`: that is the deb's). */
+const ICON_NAME = 'latchkey-appimage';
+const iconPath = (size: number, name = ICON_NAME) =>
+  path.join(dataHome, `icons/hicolor/${size}x${size}/apps/${name}.png`);
+
+/** Stand-in PNG bytes, different for each size and version. */
+const png = (size: number, version = 1) =>
+  Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    Buffer.from(`icon ${size}x${size} v${version}\n`),
+  ]);
+
+/** A mounted AppImage as electron-builder lays it out (appimage/appLauncher.js copyIcons). */
+function fakeAppDir(sizes: readonly number[], version = 1, name = 'mount'): string {
+  const appDir = path.join(root, `tmp/.${name}_Latchk`);
+  for (const size of sizes) {
+    const file = path.join(appDir, `usr/share/icons/hicolor/${size}x${size}/apps/latchkey.png`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, png(size, version));
+  }
+  const largest = Math.max(...sizes);
+  if (sizes.length > 0) {
+    fs.symlinkSync(
+      `usr/share/icons/hicolor/${largest}x${largest}/apps/latchkey.png`,
+      path.join(appDir, '.DirIcon'),
+    );
+  }
+  return appDir;
+}
+
+describe.skipIf(!XDG_MIME)("the AppImage's icon", () => {
+  it('copies the largest icon out of $APPDIR and names it in a valid entry', async () => {
+    const appDir = fakeAppDir([16, 32, 256, 512]);
+    expect(await registerLinuxSchemeHandler(options({ appDir }))).toEqual({
+      ok: true,
+      wroteEntry: true,
+    });
+    expect(fs.readFileSync(iconPath(512))).toEqual(png(512));
+    expect(fs.statSync(iconPath(512)).mode & 0o777).toBe(0o644);
+    expect(fs.readdirSync(path.join(dataHome, 'icons/hicolor'))).toEqual(['512x512']);
+    expect(fs.readdirSync(path.dirname(iconPath(512)))).toEqual([`${ICON_NAME}.png`]);
+    const entry = fs.readFileSync(entryPath(), 'utf8');
+    expect(entry).toContain(`\nIcon=${ICON_NAME}\n`);
+    expect(entry).not.toContain(appDir);
+    expect(xdgMimeQuery()).toBe(ID);
+    if (VALIDATE) expect(validate(entryPath())).toEqual({ status: 0, output: '' });
+  });
+
+  it('takes 256x256 when the image has no 512x512', async () => {
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([16, 48, 256]) }));
+    expect(fs.readFileSync(iconPath(256))).toEqual(png(256));
+    expect(fs.existsSync(iconPath(512))).toBe(false);
+    expect(fs.readFileSync(entryPath(), 'utf8')).toContain(`\nIcon=${ICON_NAME}\n`);
+  });
+
+  it('is idempotent: a second run (from a new mount point) rewrites neither icon nor entry', async () => {
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([256, 512]) }));
+    const files = [iconPath(512), entryPath()];
+    const before = files.map(snapshot);
+    calls = [];
+    const remounted = fakeAppDir([256, 512], 1, 'mount2');
+    expect(await registerLinuxSchemeHandler(options({ appDir: remounted }))).toEqual({
+      ok: true,
+      wroteEntry: false,
+    });
+    expect(files.map(snapshot)).toEqual(before);
+    expect(calls).toEqual([['xdg-mime', 'query', 'default', MIME]]);
+  });
+
+  it('a moved AppImage with the same icon rewrites the entry and keeps the icon', async () => {
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([512]) }));
+    const before = snapshot(iconPath(512));
+    const moved = executable(path.join(root, 'home/Downloads/Latchkey-0.1.0.AppImage'));
+    expect(
+      await registerLinuxSchemeHandler(
+        options({ exec: [moved], appDir: fakeAppDir([512], 1, 'm2') }),
+      ),
+    ).toEqual({ ok: true, wroteEntry: true });
+    expect(snapshot(iconPath(512))).toEqual(before);
+    expect(fs.readFileSync(entryPath(), 'utf8')).toContain(`\nIcon=${ICON_NAME}\n`);
+  });
+
+  it('without $APPDIR, or with no icon in it, the entry has no Icon (as before)', async () => {
+    expect(await registerLinuxSchemeHandler(options())).toEqual({ ok: true, wroteEntry: true });
+    expect(fs.readFileSync(entryPath(), 'utf8')).not.toMatch(/^Icon=/m);
+    expect(await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([]) }))).toEqual({
+      ok: true,
+      wroteEntry: false,
+    });
+    expect(fs.readFileSync(entryPath(), 'utf8')).not.toMatch(/^Icon=/m);
+    expect(fs.existsSync(path.join(dataHome, 'icons'))).toBe(false);
+  });
+
+  it('a new version replaces the icon it wrote, and deletes one at a size it no longer has', async () => {
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([256, 512]) }));
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([256, 512], 2, 'v2') }));
+    expect(fs.readFileSync(iconPath(512))).toEqual(png(512, 2));
+    expect(
+      await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([256], 3, 'v3') })),
+    ).toEqual({
+      ok: true,
+      wroteEntry: true,
+    });
+    expect(fs.readFileSync(iconPath(256))).toEqual(png(256, 3));
+    expect(fs.existsSync(iconPath(512))).toBe(false);
+    // Installing the deb drops our entry, and with it our icon.
+    installSystemEntry();
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([256], 3, 'v4') }));
+    expect(fs.existsSync(entryPath())).toBe(false);
+    expect(fs.existsSync(iconPath(256))).toBe(false);
+  });
+
+  it('keeps a different file it did not write under its icon name, and never deletes it', async () => {
+    const mine = Buffer.from('my own icon');
+    fs.mkdirSync(path.dirname(iconPath(512)), { recursive: true });
+    fs.writeFileSync(iconPath(512), mine);
+    const appDir = fakeAppDir([512]);
+    expect(await registerLinuxSchemeHandler(options({ appDir }))).toMatchObject({ ok: true });
+    expect(fs.readFileSync(iconPath(512))).toEqual(mine);
+    expect(fs.readFileSync(entryPath(), 'utf8')).toContain(`\nIcon=${ICON_NAME}\n`);
+    expect(await unregisterLinuxSchemeHandler(options())).toMatchObject({ removedEntry: true });
+    expect(fs.readFileSync(iconPath(512))).toEqual(mine);
+  });
+
+  it('unregistering removes the icon it wrote, and no other icon', async () => {
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([512]) }));
+    // A deb-named icon and another app's, beside ours.
+    fs.writeFileSync(iconPath(512, 'latchkey'), png(512));
+    fs.writeFileSync(iconPath(512, 'other-app'), 'other');
+    expect(await unregisterLinuxSchemeHandler(options())).toMatchObject({ removedEntry: true });
+    expect(fs.existsSync(iconPath(512))).toBe(false);
+    expect(fs.readFileSync(iconPath(512, 'latchkey'))).toEqual(png(512));
+    expect(fs.readFileSync(iconPath(512, 'other-app'), 'utf8')).toBe('other');
+  });
+
+  it('unregistering keeps its icon file once the user replaced its bytes', async () => {
+    await registerLinuxSchemeHandler(options({ appDir: fakeAppDir([512]) }));
+    fs.writeFileSync(iconPath(512), 'edited by the user');
+    expect(await unregisterLinuxSchemeHandler(options())).toMatchObject({ removedEntry: true });
+    expect(fs.readFileSync(iconPath(512), 'utf8')).toBe('edited by the user');
+  });
+});
+
 describe.skipIf(!XDG_MIME)('unregisterLinuxSchemeHandler', () => {
   it('removes only what the app wrote, and is idempotent', async () => {
     fs.mkdirSync(configHome, { recursive: true });

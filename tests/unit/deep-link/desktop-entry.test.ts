@@ -6,6 +6,7 @@ import {
   isManagedDesktopEntry,
   isValidDesktopFileName,
   isValidScheme,
+  managedIconFile,
   quoteExecArgument,
   removeAssociation,
   renderDesktopEntry,
@@ -164,6 +165,49 @@ describe('renderDesktopEntry', () => {
       false,
     );
     expect(isManagedDesktopEntry('')).toBe(false);
+  });
+});
+
+describe('the icon file an entry records (managedIconFile)', () => {
+  const SHA = 'ab'.repeat(32);
+  const PATH = 'icons/hicolor/512x512/apps/latchkey-appimage.png';
+  const entry = {
+    name: 'Latchkey',
+    exec: ['/x'],
+    mimeType: MIME,
+    wmClass: 'latchkey',
+    showInMenu: true,
+    icon: 'latchkey-appimage',
+  };
+
+  it('writes Icon with the file and its SHA-256, and reads them back', () => {
+    const text = renderDesktopEntry({ ...entry, iconFile: { path: PATH, sha256: SHA } });
+    expect(text).toContain('\nIcon=latchkey-appimage\n');
+    expect(text).toContain(`\nX-Latchkey-Icon-File=${PATH}\nX-Latchkey-Icon-SHA256=${SHA}\n`);
+    expect(managedIconFile(text)).toEqual({ path: PATH, sha256: SHA });
+    // Without a record, nothing is the app's to delete.
+    expect(managedIconFile(renderDesktopEntry(entry))).toBeNull();
+  });
+
+  it.each([
+    ['another icon name', PATH.replace('latchkey-appimage', 'latchkey'), SHA],
+    ['a path out of the theme', 'icons/hicolor/512x512/apps/../../../../.bashrc', SHA],
+    ['an absolute path', `/usr/share/${PATH}`, SHA],
+    ['mismatched sizes', PATH.replace('512x512', '512x256'), SHA],
+    ['another extension', PATH.replace('.png', '.svg'), SHA],
+    ['a short digest', PATH, 'ab'],
+  ])('refuses to write or read a record with %s', (_name, path, sha256) => {
+    expect(() => renderDesktopEntry({ ...entry, iconFile: { path, sha256 } })).toThrow(RangeError);
+    const text = renderDesktopEntry({ ...entry, iconFile: { path: PATH, sha256: SHA } })
+      .replace(PATH, path)
+      .replace(`SHA256=${SHA}`, `SHA256=${sha256}`);
+    expect(managedIconFile(text)).toBeNull();
+  });
+
+  it('reads no record from an entry that is not ours or names another icon', () => {
+    const text = renderDesktopEntry({ ...entry, iconFile: { path: PATH, sha256: SHA } });
+    expect(managedIconFile(text.replace('X-Latchkey-Managed=true', ''))).toBeNull();
+    expect(managedIconFile(text.replace('Icon=latchkey-appimage', 'Icon=firefox'))).toBeNull();
   });
 });
 

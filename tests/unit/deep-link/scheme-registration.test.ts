@@ -74,18 +74,34 @@ describe('registerSchemeHandler (RFC 8252 §7.1)', () => {
   });
 
   it.each([
-    ['installed (deb)', true, {}, DESKTOP_FILE, [EXEC]],
+    ['installed (deb)', true, { APPDIR: '/tmp/.mount_other' }, DESKTOP_FILE, [EXEC], undefined],
     [
       'AppImage',
       true,
-      { APPIMAGE: '/home/me/Apps/Latchkey-0.1.0.AppImage' },
+      { APPIMAGE: '/home/me/Apps/Latchkey-0.1.0.AppImage', APPDIR: '/tmp/.mount_LatchkXYZ' },
       DESKTOP_FILE,
       ['/home/me/Apps/Latchkey-0.1.0.AppImage'],
+      '/tmp/.mount_LatchkXYZ',
     ],
-    ['development', false, { APPIMAGE: '/ignored' }, DEV_DESKTOP_FILE, [EXEC, APP_PATH]],
+    [
+      'AppImage without APPDIR',
+      true,
+      { APPIMAGE: '/home/me/Apps/Latchkey-0.1.0.AppImage', APPDIR: '' },
+      DESKTOP_FILE,
+      ['/home/me/Apps/Latchkey-0.1.0.AppImage'],
+      undefined,
+    ],
+    [
+      'development',
+      false,
+      { APPIMAGE: '/ignored', APPDIR: '/ignored' },
+      DEV_DESKTOP_FILE,
+      [EXEC, APP_PATH],
+      undefined,
+    ],
   ] as const)(
     'Linux %s: launches with the right command line under the right entry name',
-    async (_name, packaged, env, desktopFileName, exec) => {
+    async (_name, packaged, env, desktopFileName, exec, appDir) => {
       const { base, registerLinux } = options({
         platform: 'linux',
         packaged,
@@ -99,6 +115,8 @@ describe('registerSchemeHandler (RFC 8252 §7.1)', () => {
         exec,
         showInMenu: packaged,
       });
+      // Only a packaged AppImage's mount point is searched for the icon.
+      expect(registerLinux.mock.calls[0]?.[0].appDir).toBe(appDir);
     },
   );
 
@@ -120,5 +138,14 @@ describe('registerSchemeHandler (RFC 8252 §7.1)', () => {
   it("names the desktop entry as package.json's desktopName (Electron's CHROME_DESKTOP)", () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { desktopName?: string };
     expect(pkg.desktopName).toBe(DESKTOP_FILE);
+  });
+
+  it("names the AppImage's icon files as the desktop file: electron-builder's executableName", () => {
+    // linux-registration.ts looks for usr/share/icons/hicolor/<N>x<N>/apps/<executableName>.png
+    // in $APPDIR under the desktop file's stem.
+    const config = readFileSync('electron-builder.yml', 'utf8');
+    expect(/^ {2}executableName: (\S+)$/m.exec(config)?.[1]).toBe(
+      DESKTOP_FILE.replace(/\.desktop$/, ''),
+    );
   });
 });
