@@ -5,7 +5,7 @@
  * network on the way (`net.fetch`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe } from 'vitest';
+import { describe, type ExpectStatic } from 'vitest';
 import type { BootedApp } from './boot';
 import { test } from './boot-test';
 import {
@@ -28,6 +28,28 @@ async function settle(app: BootedApp): Promise<void> {
 
 function ignoredCallbacks(app: BootedApp) {
   return app.logEvents().filter((e) => e.event === 'auth.callback.ignored');
+}
+
+/**
+ * Lets the page finish loading, then checks what was held until then: the live link's exchange
+ * (one, signed in), the stale link refused only after the load, and nothing sent to the page
+ * before it loaded. Returns the stale link's log record.
+ */
+async function loadThenExchange(
+  app: BootedApp,
+  windowId: number,
+  emulator: { exchangeCount(): number },
+  expect: ExpectStatic,
+) {
+  await app.finishLoad(windowId);
+  await signedInEvent(app);
+  expect(emulator.exchangeCount()).toBe(1);
+  const loadedAt = app.calls('webContents.did-finish-load')[0]!.seq;
+  const ignored = ignoredCallbacks(app);
+  expect(ignored).toHaveLength(1);
+  expect(ignored[0]!.seq).toBeGreaterThan(loadedAt);
+  expect(app.sent().filter((r) => r.seq < loadedAt || r.data['loaded'] !== true)).toEqual([]);
+  return ignored[0]!;
 }
 
 describe.concurrent('a Windows development build', () => {
@@ -144,17 +166,10 @@ describe.concurrent('links that arrive before the page has loaded', () => {
     expect(ignoredCallbacks(app)).toEqual([]);
     expect(app.sent()).toEqual([]);
 
-    await app.finishLoad(windowId);
-    await signedInEvent(app);
-    expect(emulator.exchangeCount()).toBe(1);
-    const loadedAt = app.calls('webContents.did-finish-load')[0]!.seq;
     // The cold-start link is handled — and refused, since no attempt of this process has its
     // nonce — only after the page loaded.
-    const ignored = ignoredCallbacks(app);
-    expect(ignored).toHaveLength(1);
-    expect(ignored[0]!.fields).toMatchObject({ source: 'os', provider: 'openrouter' });
-    expect(ignored[0]!.seq).toBeGreaterThan(loadedAt);
-    expect(app.sent().filter((r) => r.seq < loadedAt || r.data['loaded'] !== true)).toEqual([]);
+    const ignored = await loadThenExchange(app, windowId, emulator, expect);
+    expect(ignored.fields).toMatchObject({ source: 'os', provider: 'openrouter' });
     expect(app.running).toBe(true);
   });
 
@@ -181,13 +196,6 @@ describe.concurrent('links that arrive before the page has loaded', () => {
     expect(emulator.exchangeCount()).toBe(0);
     expect(app.sent()).toEqual([]);
 
-    await app.finishLoad(windowId);
-    await signedInEvent(app);
-    expect(emulator.exchangeCount()).toBe(1);
-    const loadedAt = app.calls('webContents.did-finish-load')[0]!.seq;
-    const ignored = ignoredCallbacks(app);
-    expect(ignored).toHaveLength(1);
-    expect(ignored[0]!.seq).toBeGreaterThan(loadedAt);
-    expect(app.sent().filter((r) => r.seq < loadedAt || r.data['loaded'] !== true)).toEqual([]);
+    await loadThenExchange(app, windowId, emulator, expect);
   });
 });
