@@ -146,7 +146,6 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   const appInfo = (): AppInfo => ({
     version: options.version,
     locale,
-    deepLinksAvailable: options.deepLinks.available,
     deepLinksUnavailable: options.deepLinks.available ? null : options.deepLinks.reason,
     weakEncryption: policy !== 'secure',
     notices,

@@ -191,9 +191,10 @@ export type DeepLinkUnavailableReason = (typeof DEEP_LINK_UNAVAILABLE_REASONS)[n
 export interface AppInfo {
   readonly version: string;
   readonly locale: Locale;
-  /** True when protocol registration failed and only loopback / paste can bring the user back. */
-  readonly deepLinksAvailable: boolean;
-  /** Why deep links are unavailable, or null when they work. */
+  /**
+   * Null when the OS hands `app.latchkey:` links to the app; else why not, and only loopback and
+   * paste can bring the user back.
+   */
   readonly deepLinksUnavailable: DeepLinkUnavailableReason | null;
   /** Where the OS keyring offers no real protection (security.md 15). */
   readonly weakEncryption: boolean;

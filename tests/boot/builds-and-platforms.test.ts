@@ -108,7 +108,6 @@ describe.concurrent('builds and platforms', () => {
         if (withoutXdgUtils) {
           // The page says why sign-in links cannot come back (loopback and paste still work).
           expect.soft(await app.call('app:get-info', undefined)).toMatchObject({
-            deepLinksAvailable: false,
             deepLinksUnavailable: 'xdg-utils-missing',
           });
         }
@@ -185,7 +184,7 @@ describe.concurrent('builds and platforms', () => {
         await app.ready();
         await app.mainWindow();
         const info = await app.call('app:get-info', undefined);
-        expect(info).toMatchObject({ deepLinksAvailable: true, deepLinksUnavailable: null });
+        expect(info).toMatchObject({ deepLinksUnavailable: null });
         expect(app.calls('app.setAsDefaultProtocolClient')).toEqual([]);
         const entry = readFileSync(desktopFile, 'utf8');
         expect(entry).toContain(`MimeType=x-scheme-handler/${DEV_SCHEME};`);

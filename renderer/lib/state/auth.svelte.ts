@@ -58,7 +58,7 @@ export class AuthStore {
 
   /** Deep links first, unless main could not register the protocol. */
   readonly preferredRoute: CallbackRoute = $derived(
-    this.appInfo?.deepLinksAvailable === false ? 'loopback' : 'deep-link',
+    this.appInfo?.deepLinksUnavailable ? 'loopback' : 'deep-link',
   );
   readonly anySignedIn: boolean = $derived(
     this.providers.some((state) => state.auth.status === 'signed-in'),
