@@ -54,6 +54,12 @@ export interface AppServices {
   start(): void;
   /** Attaches the callback handler to the intake, replaying URLs queued until now. */
   acceptDeepLinks(): void;
+  /**
+   * Emits every provider's state and the connectivity as they are now, for a page that has just
+   * loaded: events are not sent while it loads, so a change after it asked for them would be
+   * lost. Revisions and `seq` let the page drop whatever it already has newer.
+   */
+  replayStates(): void;
   dispose(): void;
 }
 
@@ -125,7 +131,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     ...(options.now && { now: options.now }),
   });
 
-  /** Probes the providers the user is signed in to (the OpenRouter model list otherwise). */
+  /**
+   * Probes the providers the user is signed in to, each with a request that really goes out
+   * (OpenRouter: the key's info; token providers: the refresh if due, else a cheap probe, see
+   * AuthService.refreshAccount); the OpenRouter model list otherwise. Every answer or
+   * unreachable failure is an observation of the tracker, so the result carries a new `seq`.
+   */
   const checkConnectivity = async () => {
     const signedIn = auth.states().filter((s) => s.auth.status === 'signed-in');
     if (signedIn.length > 0) {
@@ -192,6 +203,10 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         }
       }
       auth.refreshAllInBackground();
+    },
+    replayStates() {
+      for (const state of auth.states()) options.emit('auth:state', state);
+      options.emit('app:connectivity', connectivity.state);
     },
     acceptDeepLinks() {
       detach ??= intake.attach((url) => {

@@ -6,6 +6,10 @@ import type { FetchLike } from './http/request';
  * Whether the providers can be reached, as last observed: every request main makes goes through
  * {@link ConnectivityTracker.wrap}, so a network failure marks the app offline and any answer
  * marks it online again. No polling: idle means no work (performance.md "Idle CPU").
+ *
+ * Every observation gets the next `seq` (0 before the first), so the renderer orders what it
+ * receives by `seq`, never by the wall clock: two observations in the same millisecond, or a
+ * clock set back, would tie or reverse `checkedAt`.
  */
 export class ConnectivityTracker {
   #state: Connectivity;
@@ -15,17 +19,17 @@ export class ConnectivityTracker {
   constructor(options: { onChange: (state: Connectivity) => void; now?: () => number }) {
     this.#now = options.now ?? Date.now;
     this.#onChange = options.onChange;
-    this.#state = { online: true, checkedAt: this.#now() };
+    this.#state = { online: true, checkedAt: this.#now(), seq: 0 };
   }
 
   get state(): Connectivity {
     return this.#state;
   }
 
-  /** Records an observation; announces only transitions. */
+  /** Records an observation (a new `seq` whether or not `online` changed); announces transitions. */
   report(online: boolean): void {
     const changed = online !== this.#state.online;
-    this.#state = { online, checkedAt: this.#now() };
+    this.#state = { online, checkedAt: this.#now(), seq: this.#state.seq + 1 };
     if (changed) this.#onChange(this.#state);
   }
 

@@ -153,9 +153,14 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
       if (loaded === contents) loaded = null;
     });
     // The page asks for every state it shows when it starts; events sent while it loads would be
-    // lost at best. URLs that arrived before the window could show their outcome replay now.
+    // lost at best. What changed between its answers and now was not sent, so the current states
+    // follow at once (revisions and `seq` make repeats harmless). URLs that arrived before the
+    // window could show their outcome replay now.
     contents.once('did-finish-load', () => {
-      if (window === created) loaded = contents;
+      if (window === created) {
+        loaded = contents;
+        started.replayStates();
+      }
       started.acceptDeepLinks();
     });
     void created.loadURL(`${APP_ORIGIN}/index.html`);

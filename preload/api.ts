@@ -246,8 +246,19 @@ export interface Usage {
   readonly cost: number | null;
 }
 
+/**
+ * Every chat value main sends carries a revision, so the renderer can tell the newer of two
+ * copies whichever channel they came by (an event, an invoke response, a snapshot): it never
+ * lets a lower revision overwrite a higher one.
+ */
 export interface ChatMessage {
   readonly id: string;
+  /**
+   * Grows with every change main makes to this message: 0 when it is created (an answer starts
+   * empty and `streaming`), +1 for each streamed piece (the piece's `StreamDelta.seq`), +1 for
+   * its final state. Kept on disk with the message.
+   */
+  readonly revision: number;
   readonly role: MessageRole;
   readonly content: string;
   readonly createdAt: number;
@@ -261,6 +272,12 @@ export interface ChatMessage {
 
 export interface ConversationSummary {
   readonly id: string;
+  /**
+   * Grows with every change of this summary (title, model, messages, streaming) and of the
+   * conversation's message list. Taken from one clock per main process, the one
+   * {@link ConversationList.revision} reads, so a summary and a list can be compared.
+   */
+  readonly revision: number;
   /** The provider the conversation chats through. */
   readonly provider: ProviderId;
   readonly title: string;
@@ -278,6 +295,15 @@ export interface Conversation extends ConversationSummary {
   readonly draft: string;
 }
 
+/**
+ * Every conversation, newest activity first, as of `revision`: a summary missing from a list is
+ * gone only if its own revision is not newer than the list's (it may have been created after).
+ */
+export interface ConversationList {
+  readonly revision: number;
+  readonly conversations: readonly ConversationSummary[];
+}
+
 /** What `chat:send` and `chat:regenerate` return once the provider accepted the request. */
 export interface SendResult {
   readonly conversation: ConversationSummary;
@@ -289,7 +315,9 @@ export interface SendResult {
 
 /**
  * New text of a streaming answer. Batched in main: at most one per animation frame (16 ms) per
- * stream, the first one sent at once. `seq` grows by one per batch of a message.
+ * stream, the first one sent at once. `seq` is the message's revision once this text is added:
+ * a copy of the message at revision `r` (a snapshot) already holds every delta with `seq ≤ r`,
+ * and the delta with `seq = r + 1` is the next to append to it.
  */
 export interface StreamDelta {
   readonly conversationId: string;
@@ -301,7 +329,14 @@ export interface StreamDelta {
 /** Whether the providers can be reached, as last observed by main. */
 export interface Connectivity {
   readonly online: boolean;
+  /** When main observed it (epoch ms): for display only, never to order observations. */
   readonly checkedAt: number;
+  /**
+   * Orders observations: main's tracker gives every one the next number (whether or not
+   * `online` changed), from 0 at startup of the main process. Of two, the larger `seq` is newer;
+   * equal `seq` is the same observation.
+   */
+  readonly seq: number;
 }
 
 /** A one-off message from main (not tied to a provider state). */
@@ -339,7 +374,7 @@ export interface InvokeContract {
   'shell:open-external': { request: { url: string }; response: undefined };
   /** Probes the provider (after being offline); the answer also arrives as `app:connectivity`. */
   'app:check-connectivity': { request: undefined; response: Connectivity };
-  'chat:list': { request: undefined; response: ConversationSummary[] };
+  'chat:list': { request: undefined; response: ConversationList };
   /** Loads one conversation from disk (conversations are loaded lazily). */
   'chat:open': { request: { id: string }; response: Conversation };
   'chat:create': {
@@ -347,7 +382,8 @@ export interface InvokeContract {
     response: Conversation;
   };
   'chat:rename': { request: { id: string; title: string }; response: ConversationSummary };
-  'chat:delete': { request: { id: string }; response: undefined };
+  /** Deletes a conversation (stopping its answer first); answers the list without it. */
+  'chat:delete': { request: { id: string }; response: ConversationList };
   'chat:set-draft': { request: { id: string; draft: string }; response: undefined };
   /**
    * Sends a message. Resolves once the provider accepted the request (the answer then streams
@@ -380,7 +416,7 @@ export interface EventContract {
   'chat:delta': StreamDelta;
   /** A message changed state (streaming finished, stopped, failed). */
   'chat:message': { readonly conversationId: string; readonly message: ChatMessage };
-  'chat:conversations': readonly ConversationSummary[];
+  'chat:conversations': ConversationList;
 }
 
 export type InvokeChannel = keyof InvokeContract;
@@ -449,11 +485,11 @@ export interface LatchkeyApi {
   setLocale(locale: Locale): Promise<Locale>;
   openExternal(url: string): Promise<void>;
   checkConnectivity(): Promise<Connectivity>;
-  listConversations(): Promise<ConversationSummary[]>;
+  listConversations(): Promise<ConversationList>;
   openConversation(id: string): Promise<Conversation>;
   createConversation(provider: ProviderId, model: string | null): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
-  deleteConversation(id: string): Promise<void>;
+  deleteConversation(id: string): Promise<ConversationList>;
   setDraft(id: string, draft: string): Promise<void>;
   send(conversationId: string, text: string, model: string): Promise<SendResult>;
   stop(conversationId: string): Promise<void>;
@@ -466,7 +502,7 @@ export interface LatchkeyApi {
   onConnectivity(listener: (connectivity: Connectivity) => void): () => void;
   onStreamDelta(listener: (delta: StreamDelta) => void): () => void;
   onMessage(listener: (event: EventContract['chat:message']) => void): () => void;
-  onConversations(listener: (list: readonly ConversationSummary[]) => void): () => void;
+  onConversations(listener: (list: ConversationList) => void): () => void;
 }
 
 /** Thrown in the renderer when an invoke returns `{ ok: false }`. */

@@ -48,7 +48,8 @@ export class AccountInfo {
   /**
    * OpenRouter: `GET /api/v1/key` (label, usage, limit); 401 signs out with an explanation,
    * other failures keep the last known values marked stale. Token providers: a refresh that is
-   * due or was postponed by a transient failure is run now. Single-flight per provider.
+   * due or was postponed by a transient failure is run now, else the provider is probed
+   * (`ProviderFlow.probe`), so every call reaches the network. Single-flight per provider.
    */
   refresh(provider: ProviderId, background: boolean): Promise<void> {
     const running = this.#running.get(provider);
@@ -66,12 +67,12 @@ export class AccountInfo {
     const flow = session.flow;
     if (session.credential.kind === 'tokens') {
       const { lifecycle } = this.#o;
-      if (!session.refreshPending && !lifecycle.due(session)) {
-        this.#o.publish(provider);
-        return;
-      }
       try {
-        await lifecycle.refresh(provider, session);
+        if (session.refreshPending || lifecycle.due(session)) {
+          await lifecycle.refresh(provider, session);
+        } else {
+          await flow.probe?.(this.#o.context());
+        }
         if (!background) this.#o.setError(provider, null);
       } catch (error) {
         if (this.#o.session(provider) === session && !background) {

@@ -321,7 +321,9 @@ export class AuthService {
   /**
    * OpenRouter: `GET /api/v1/key` (label, usage, limit); 401 signs out with an explanation,
    * other failures keep the last known values marked stale. Token providers: a refresh that is
-   * due or was postponed by a transient failure is run now. Single-flight per provider.
+   * due or was postponed by a transient failure is run now, else the provider is probed (OIDC:
+   * discovery; YOO-AI: its authorize endpoint), so every call reaches the network. Single-flight
+   * per provider.
    */
   refreshAccount(provider: ProviderId, options: { background?: boolean } = {}): Promise<void> {
     return this.#accounts.refresh(provider, options.background ?? false);

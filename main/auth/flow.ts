@@ -47,6 +47,13 @@ export interface ProviderFlow {
    * when the credential is no longer accepted.
    */
   account?(credential: Credential, ctx: FlowContext): Promise<AccountView>;
+  /**
+   * Reaches the provider with a cheap request that carries no credential and changes nothing on
+   * its side: how a token provider with no refresh due is checked when the user asks ("Retry"
+   * after being offline). Resolves on any HTTP answer, whatever its status; rejects only with a
+   * transport error (`NETWORK_OFFLINE`, `HTTP_TIMEOUT`, …).
+   */
+  probe?(ctx: FlowContext): Promise<void>;
   /** OpenAI-compatible chat base URL (`…/v1`) when `canChat`. */
   readonly chatUrl?: URL;
 }

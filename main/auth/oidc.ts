@@ -538,5 +538,17 @@ export function createOidcFlow(input: OidcSettings, _options: { scheme: string }
         throw error;
       }
     },
+
+    /**
+     * The discovery document: what sign-in and refresh already fetch, public and cacheable; a
+     * success also renews the metadata the next refresh uses.
+     */
+    async probe(ctx) {
+      try {
+        await discover(ctx);
+      } catch (error) {
+        if (error instanceof LatchkeyError && TRANSPORT_ERROR_CODES.has(error.code)) throw error;
+      }
+    },
   };
 }

@@ -42,7 +42,8 @@ export class PendingSignIns {
 
   /**
    * Returns the live attempt for `provider` when it has the same route (`joined: true`), or
-   * starts a fresh one with a new verifier and nonce, discarding any other (`replaced`).
+   * starts a fresh one with a new verifier and nonce, discarding any other, expired or not
+   * (`replaced`).
    */
   begin(
     provider: ProviderId,
@@ -61,19 +62,24 @@ export class PendingSignIns {
       createdAt: now,
       expiresAt: now + this.#ttlMs,
     };
+    const replaced = this.current(provider);
     this.#byProvider.set(provider, pending);
-    return { pending, joined: false, replaced: live };
+    return { pending, joined: false, replaced };
   }
 
-  /** The live (unexpired) attempt of a provider; an expired one is dropped. */
+  /** The live (unexpired) attempt of a provider. Reading never ends an attempt. */
   peek(provider: ProviderId): PendingSignIn | null {
-    const pending = this.#byProvider.get(provider);
-    if (!pending) return null;
-    if (this.#now() >= pending.expiresAt) {
-      this.#byProvider.delete(provider);
-      return null;
-    }
-    return pending;
+    const pending = this.current(provider);
+    return pending && this.#now() < pending.expiresAt ? pending : null;
+  }
+
+  /**
+   * The attempt of a provider until it is taken, cancelled or replaced, even past its expiry:
+   * what the provider's state shows. It never changes by the clock alone, so the state changes
+   * only where its owner publishes it (expiry is a timer that cancels and publishes).
+   */
+  current(provider: ProviderId): PendingSignIn | null {
+    return this.#byProvider.get(provider) ?? null;
   }
 
   /**

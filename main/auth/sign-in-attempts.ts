@@ -26,7 +26,10 @@ export interface SignInAttemptsOptions {
   readonly signedIn: (provider: ProviderId) => boolean;
   readonly state: (provider: ProviderId) => ProviderState;
   readonly fail: (provider: ProviderId, error: unknown) => ProviderState;
-  /** The browser is about to open on a live attempt: clear the last outcome and publish. */
+  /**
+   * An attempt began (the state is now `signing-in`) or the browser is about to open on a live
+   * one: clear the last outcome and publish.
+   */
   readonly started: (provider: ProviderId) => void;
   readonly publish: (provider: ProviderId) => void;
   /** The code was exchanged: the service keeps the credential as a session and publishes. */
@@ -44,7 +47,6 @@ interface Attempt {
   readonly redirectUri: string;
   readonly context: unknown;
   readonly loopback: LoopbackListener | null;
-  readonly timer: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -62,6 +64,8 @@ export class SignInAttempts {
   readonly #creating = new Map<ProviderId, { pending: PendingSignIn; run: Promise<Attempt> }>();
   /** Aborts the code exchange in flight: cancel and sign-out win over a late response. */
   readonly #exchangeAborts = new Map<ProviderId, AbortController>();
+  /** Ends each pending sign-in when it expires, from the moment it begins. */
+  readonly #expiry = new Map<ProviderId, ReturnType<typeof setTimeout>>();
 
   constructor(options: SignInAttemptsOptions) {
     this.#o = options;
@@ -77,15 +81,18 @@ export class SignInAttempts {
       this.#attempts.has(provider) ||
       this.#creating.has(provider) ||
       this.#exchanging.has(provider) ||
-      this.#pending.peek(provider) !== null
+      this.#pending.current(provider) !== null
     );
   }
 
-  /** The `signing-in` state of a provider, or null when no sign-in is live. */
+  /**
+   * The `signing-in` state of a provider, or null when no sign-in is live. Never changes by the
+   * clock alone: an attempt past its expiry shows until its timer ends it and publishes.
+   */
   authState(provider: ProviderId): AuthState | null {
     const exchanging = this.#exchanging.get(provider);
     if (exchanging) return { status: 'signing-in', ...exchanging, exchanging: true };
-    const pending = this.#pending.peek(provider);
+    const pending = this.#pending.current(provider);
     if (pending) {
       return {
         status: 'signing-in',
@@ -109,6 +116,12 @@ export class SignInAttempts {
     if (!flow) return this.#o.fail(provider, new LatchkeyError('AUTH_NOT_CONFIGURED'));
     const route = flow.routes.includes(requested) ? requested : (flow.routes[0] ?? 'deep-link');
     const { pending, joined, replaced } = this.#pending.begin(provider, route);
+    if (!joined) {
+      // The state is `signing-in` from here: published now, not after the preparation (OIDC
+      // discovery, the loopback listener), so no read in between shows it under an old revision.
+      this.#armExpiry(pending);
+      this.#o.started(provider);
+    }
     let attempt = this.#attempts.get(provider);
     const creating = this.#creating.get(provider);
     if (joined && !attempt && creating?.pending === pending) {
@@ -126,20 +139,19 @@ export class SignInAttempts {
       try {
         attempt = await run;
       } catch (error) {
-        if (this.#pending.peek(provider) === pending) this.#pending.cancel(provider);
+        if (this.#pending.current(provider) === pending) this.#dropPending(provider);
         return this.#o.fail(provider, error);
       } finally {
         if (this.#creating.get(provider)?.run === run) this.#creating.delete(provider);
       }
-      if (this.#pending.peek(provider) !== pending) {
-        // Cancelled or replaced while discovery was running.
-        clearTimeout(attempt.timer);
+      if (this.#pending.current(provider) !== pending) {
+        // Cancelled, replaced or expired while discovery was running.
         void attempt.loopback?.close();
         return this.#o.state(provider);
       }
       this.#attempts.set(provider, attempt);
     }
-    this.#o.started(provider);
+    if (joined) this.#o.started(provider);
     this.#o.log.info('auth.sign-in.open-browser', { provider, route, joined });
     try {
       await this.#o.openExternal(attempt.authorizationUrl, {
@@ -147,7 +159,7 @@ export class SignInAttempts {
       });
     } catch (error) {
       this.#endAttempt(provider);
-      this.#pending.cancel(provider);
+      this.#dropPending(provider);
       return this.#o.fail(
         provider,
         new LatchkeyError('AUTH_BROWSER_OPEN_FAILED', {}, { cause: error }),
@@ -159,7 +171,7 @@ export class SignInAttempts {
   /** Discards the pending attempt and its verifier, and aborts a code exchange in flight. */
   cancel(provider: ProviderId): void {
     this.#endAttempt(provider);
-    this.#pending.cancel(provider);
+    this.#dropPending(provider);
     const exchange = this.#exchangeAborts.get(provider);
     if (exchange) {
       this.#exchangeAborts.delete(provider);
@@ -183,6 +195,7 @@ export class SignInAttempts {
     }
     const { provider } = link;
     const taken = this.#pending.take(provider, link.nonce);
+    if (taken.ok || taken.reason === 'expired') this.#disarmExpiry(provider);
     if (!taken.ok) {
       this.#o.log.warn('auth.callback.ignored', { source, provider, reason: taken.reason });
       if (taken.reason === 'expired') {
@@ -205,7 +218,10 @@ export class SignInAttempts {
 
   /** Closes every attempt's listener and timer. */
   dispose(): void {
-    for (const provider of PROVIDER_IDS) this.#endAttempt(provider);
+    for (const provider of PROVIDER_IDS) {
+      this.#endAttempt(provider);
+      this.#disarmExpiry(provider);
+    }
   }
 
   async #createAttempt(pending: PendingSignIn, flow: ProviderFlow): Promise<Attempt> {
@@ -238,15 +254,12 @@ export class SignInAttempts {
       void loopback?.close();
       throw error;
     }
-    const timer = setTimeout(() => this.#expire(pending), pending.expiresAt - this.#o.now());
-    timer.unref?.();
     return {
       pending,
       authorizationUrl: prepared.url.href,
       redirectUri,
       context: prepared.context,
       loopback,
-      timer,
     };
   }
 
@@ -289,18 +302,36 @@ export class SignInAttempts {
     return raw;
   }
 
+  #armExpiry(pending: PendingSignIn): void {
+    this.#disarmExpiry(pending.provider);
+    const timer = setTimeout(() => this.#expire(pending), pending.expiresAt - this.#o.now());
+    timer.unref?.();
+    this.#expiry.set(pending.provider, timer);
+  }
+
+  #disarmExpiry(provider: ProviderId): void {
+    clearTimeout(this.#expiry.get(provider));
+    this.#expiry.delete(provider);
+  }
+
+  /** The attempt's time is up, whether it is still preparing or waiting for the browser. */
   #expire(pending: PendingSignIn): void {
-    if (this.#attempts.get(pending.provider)?.pending !== pending) return;
-    this.#endAttempt(pending.provider);
-    this.#pending.cancel(pending.provider);
-    this.#o.fail(pending.provider, new LatchkeyError('AUTH_SIGN_IN_EXPIRED'));
+    const { provider } = pending;
+    if (this.#pending.current(provider) !== pending) return;
+    if (this.#attempts.get(provider)?.pending === pending) this.#endAttempt(provider);
+    this.#dropPending(provider);
+    this.#o.fail(provider, new LatchkeyError('AUTH_SIGN_IN_EXPIRED'));
+  }
+
+  #dropPending(provider: ProviderId): void {
+    this.#pending.cancel(provider);
+    this.#disarmExpiry(provider);
   }
 
   #endAttempt(provider: ProviderId): void {
     const attempt = this.#attempts.get(provider);
     if (!attempt) return;
     this.#attempts.delete(provider);
-    clearTimeout(attempt.timer);
     void attempt.loopback?.close();
   }
 

@@ -9,6 +9,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/request';
+import { TRANSPORT_ERROR_CODES } from '../http/net-errors';
 import type { ExchangeInput, FlowContext, ProviderFlow, TokenCredential } from './flow';
 import { CODE_CHALLENGE_METHOD } from './pkce';
 import { plainProviderText } from './provider-text';
@@ -203,6 +204,18 @@ export function buildYooaiAuthorizationUrl(
   url.searchParams.set('code_challenge_method', CODE_CHALLENGE_METHOD);
   url.searchParams.set('scope', settings.scope);
   return url;
+}
+
+/**
+ * The reachability probe ({@link ProviderFlow.probe}): `GET {base}/oauth/authorize` with no
+ * query. It is the only GET YOO-AI documents, takes no credential and starts nothing: YOO-AI
+ * answers it (a 400 for the missing parameters is as good as a 200). Refreshing instead would
+ * rotate the token pair on every "Retry".
+ */
+export function buildYooaiProbeRequest(settings: YooaiSettings): HttpRequest {
+  const url = endpoint(settings, '/oauth/authorize');
+  url.search = '';
+  return { url, init: { method: 'GET', headers: { accept: 'text/html,application/json' } } };
 }
 
 /**
@@ -461,6 +474,13 @@ export function createYooaiFlow(input: YooaiSettings, options: { scheme: string 
         previous: credential,
         requestedExpireDate: expireDate,
       });
+    },
+    async probe(ctx) {
+      try {
+        await send(ctx.fetch, buildYooaiProbeRequest(settings), sendOptions(ctx));
+      } catch (error) {
+        if (error instanceof LatchkeyError && TRANSPORT_ERROR_CODES.has(error.code)) throw error;
+      }
     },
   };
 }

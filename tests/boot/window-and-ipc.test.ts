@@ -3,14 +3,16 @@
  * protocol as the built bundle sets them up, observed through the Electron double.
  * Needs `npm run build` first (npm test runs it before test:built).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../main/window/csp';
-import { INVOKE_CHANNELS } from '../../preload/api';
+import { INVOKE_CHANNELS, PROVIDER_IDS, type Connectivity } from '../../preload/api';
 import { bootApp, closeApps, ROOT, type BootedApp } from './boot';
 import { test } from './boot-test';
 import type { NavigationAnswer, PermissionAnswer, ProtocolResponse } from './double-protocol';
+import { openRouterState, providerState, signIn } from './flows';
 
 /** What security.md 18 requires of every window. */
 const HARDENED = {
@@ -140,5 +142,65 @@ describe('a second instance', () => {
     expect(app.calls('protocol.handle')).toEqual([]);
     expect(app.calls('app.setAsDefaultProtocolClient')).toEqual([]);
     expect(existsSync(join(app.home, '.local', 'share', 'applications'))).toBe(false);
+  });
+});
+
+describe('a page that loads after its states changed', () => {
+  test('is sent every state once loaded: a key revoked while it loaded does not stay signed in', async ({
+    boot,
+    expect,
+    openrouter: { emulator, proxy, env },
+  }) => {
+    const home = mkdtempSync(join(tmpdir(), 'latchkey-boot-'));
+    try {
+      // A first run signs in and stores the key.
+      const first = await boot({ home, env });
+      await first.ready();
+      await first.finishLoad(await first.mainWindow());
+      await signIn(first);
+      const credentials = join((await first.state()).paths.userData, 'credentials.json');
+      await first.until(
+        () => existsSync(credentials) && readFileSync(credentials, 'utf8').includes('openrouter'),
+        'the stored key',
+      );
+      await first.close();
+      emulator.revokeKey(emulator.issuedKeys()[0]!);
+
+      // The next start is signed in from disk and asks about the key in the background; the
+      // page, still loading, asks for the states before the answer (held back) comes.
+      const release = proxy.hold('/api/v1/key');
+      const app = await boot({ home, env });
+      await app.ready();
+      const windowId = await app.mainWindow();
+      const asked = await openRouterState(app);
+      expect(asked.auth.status).toBe('signed-in');
+      release();
+      await app.until(
+        () =>
+          app
+            .logEvents()
+            .find((e) => e.event === 'auth.signed-out' && e.fields['reason'] === 'revoked'),
+        'the revoked key to sign out',
+      );
+      expect(app.sent()).toEqual([]);
+
+      await app.finishLoad(windowId);
+      const loadedAt = app.calls('webContents.did-finish-load')[0]!.seq;
+      const sent = app.sent().filter((r) => r.seq > loadedAt && r.data['loaded'] === true);
+      const states = sent.filter((r) => r.data['channel'] === 'auth:state').map(providerState);
+      expect(states.map((s) => s.provider)).toEqual([...PROVIDER_IDS]);
+      const now = await app.call('auth:get-states', undefined);
+      expect(states).toEqual(now);
+      const revoked = states.find((s) => s.provider === 'openrouter')!;
+      expect(revoked.auth).toEqual({ status: 'signed-out', reason: 'revoked' });
+      expect(revoked.revision).toBeGreaterThan(asked.revision);
+      const connectivity = sent.filter((r) => r.data['channel'] === 'app:connectivity');
+      expect(connectivity.map((r) => r.data['payload'] as Connectivity)).toEqual([
+        (await app.call('app:get-info', undefined)).connectivity,
+      ]);
+      expect(app.sent().filter((r) => r.seq < loadedAt)).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

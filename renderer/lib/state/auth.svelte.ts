@@ -10,8 +10,8 @@ import type {
 } from '../../../preload/api';
 import { SvelteSet } from 'svelte/reactivity';
 import { errorViewOf } from '../api';
-import { i18n } from '../i18n/index.svelte';
 import { providerName } from '../providers';
+import type { LocaleStore } from './locale.svelte';
 import { SettingsForm } from './provider-settings.svelte';
 
 /** Operations that can be in flight for a provider (each disables only its own control). */
@@ -82,9 +82,12 @@ export class AuthStore {
   #localErrors = $state.raw<Partial<Record<ProviderId, ErrorView>>>({});
   #routes: Partial<Record<ProviderId, CallbackRoute>> = {};
   readonly #api: LatchkeyApi;
+  readonly #locale: LocaleStore;
 
-  constructor(api: LatchkeyApi) {
+  /** `locale` is told main's remembered language (`AppInfo.locale`) once it is known. */
+  constructor(api: LatchkeyApi, locale: LocaleStore) {
     this.#api = api;
+    this.#locale = locale;
     const form = (provider: ConfigurableProviderId) =>
       new SettingsForm(
         provider,
@@ -122,7 +125,7 @@ export class AuthStore {
     try {
       const [info, states] = await Promise.all([this.#api.getAppInfo(), this.#api.getAuthStates()]);
       this.appInfo = info;
-      i18n.setLocale(info.locale);
+      this.#locale.adopt(info.locale);
       const current = this.providers;
       this.providers = [
         ...states.map((state) => {

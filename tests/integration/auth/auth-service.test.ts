@@ -15,6 +15,7 @@ import {
   type Fault,
   type OpenRouterEmulator,
 } from '../../fixtures/openrouter-emulator';
+import { expectDistinctRevisions } from './revisions';
 
 const SCHEME = 'app.latchkey.dev';
 const LABEL = 'Latchkey on test-host';
@@ -471,5 +472,45 @@ describe('OpenRouter sign-in against the emulator', () => {
     for (const secret of [key, code, exchange.code_verifier]) {
       expect(all).not.toContain(secret);
     }
+  });
+});
+
+describe('revisions: a state read after any change carries a new one', () => {
+  it('a sign-in past its expiry shows unchanged until its end is published', async () => {
+    let now = 1_000_000;
+    const r = rig({ now: () => now });
+    const link = await startAndApprove(r);
+    const reads = [r.service.state('openrouter')];
+    // Expired by the clock; its timer (real time, ten minutes) has not run.
+    now += 10 * 60 * 1000;
+    reads.push(r.service.state('openrouter'), ...r.service.states());
+    expect(reads[1]!.auth.status).toBe('signing-in');
+    expectDistinctRevisions([...r.states, ...reads]);
+
+    // The callback that comes too late ends it, and that is published under a new revision.
+    expect(await r.service.handleCallbackUrl(link, 'os')).toBeNull();
+    const ended = r.service.state('openrouter');
+    expect(ended).toMatchObject({
+      auth: { status: 'signed-out' },
+      error: { code: 'AUTH_SIGN_IN_EXPIRED' },
+    });
+    expect(r.states.at(-1)).toEqual(ended);
+    expectDistinctRevisions([...r.states, ...reads, ended]);
+    expect(emulator.exchangeCount()).toBe(0);
+  });
+
+  it('a new sign-in over an expired one is published at once', async () => {
+    let now = 1_000_000;
+    const r = rig({ now: () => now });
+    await r.service.signIn('openrouter', 'deep-link');
+    const first = r.service.state('openrouter');
+    now += 10 * 60 * 1000;
+    await r.service.signIn('openrouter', 'deep-link');
+    const second = r.service.state('openrouter');
+    expect(second.auth).toMatchObject({ status: 'signing-in', expiresAt: now + 10 * 60 * 1000 });
+    expect(second.revision).toBeGreaterThan(first.revision);
+    expect(r.opened).toHaveLength(2);
+    expect(r.opened[1]).not.toBe(r.opened[0]);
+    expectDistinctRevisions([first, ...r.states, second]);
   });
 });

@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProviderId, ProviderState } from '../../../preload/api';
 import { AuthService, type CredentialStorePort } from '../../../main/auth/auth-service';
 import { CredentialStore } from '../../../main/credentials/credential-store';
@@ -24,6 +24,7 @@ import { testRegistry } from '../../fixtures/test-registry';
 import type { Fault } from '../../fixtures/http-kit';
 import { ManualClock, startYooAiEmulator, type YooAiEmulator } from '../../fixtures/yooai-emulator';
 import { fakeNetFetch } from '../http/fake-net-fetch';
+import { expectDistinctRevisions } from './revisions';
 
 const SCHEME = 'app.latchkey.dev';
 const APP_ID = 'latchkey-test-app';
@@ -65,6 +66,7 @@ function rig(
     store?: (store: CredentialStore) => CredentialStorePort;
     fetch?: FetchLike;
     env?: Record<string, string>;
+    pendingTtlMs?: number;
   } = {},
 ): Rig {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-tokens-'));
@@ -99,6 +101,7 @@ function rig(
     now: clock.now,
     refreshSkewMs: SKEW_MS,
     timeouts: { exchangeMs: 2_000, accountMs: 2_000, refreshMs: 2_000 },
+    ...(options.pendingTtlMs !== undefined && { pendingTtlMs: options.pendingTtlMs }),
   });
   services.push(service);
   return { service, dir, opened, states, log };
@@ -1032,5 +1035,60 @@ describe('generic OAuth 2.0 / OpenID Connect (oidc-provider)', () => {
       status: 'signed-in',
       session: { refreshPending: true },
     });
+  });
+});
+
+/** A network on which OIDC discovery waits until released; `requested` once it was asked for. */
+function heldDiscovery() {
+  let release!: () => void;
+  let asked!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const requested = new Promise<void>((resolve) => (asked = resolve));
+  const fetchFn: FetchLike = async (input, init) => {
+    if (new URL(input).pathname.startsWith('/.well-known/')) {
+      asked();
+      await released;
+    }
+    return fetch(input, init);
+  };
+  return { fetch: fetchFn, requested, release };
+}
+
+describe('revisions: a state read after any change carries a new one', () => {
+  it('signing-in is published when the attempt begins, not after OIDC discovery', async () => {
+    const network = heldDiscovery();
+    const r = rig({ fetch: network.fetch });
+    const before = r.service.state('oidc');
+    const signingIn = r.service.signIn('oidc', 'deep-link');
+    await network.requested;
+    const during = r.service.state('oidc');
+    expect(during.auth).toMatchObject({ status: 'signing-in', route: 'deep-link' });
+    expect(during.revision).toBeGreaterThan(before.revision);
+    expect(r.states.at(-1)).toEqual(during);
+    network.release();
+    await signingIn;
+    expect(r.opened).toHaveLength(1);
+    expectDistinctRevisions([before, during, ...r.states, r.service.state('oidc')]);
+  });
+
+  it('a sign-in whose preparation outlasts its lifetime ends, published, without a browser', async () => {
+    const network = heldDiscovery();
+    const r = rig({ fetch: network.fetch, pendingTtlMs: 100 });
+    const signingIn = r.service.signIn('oidc', 'loopback');
+    await network.requested;
+    await vi.waitFor(() =>
+      expect(r.states.at(-1)).toMatchObject({
+        auth: { status: 'signed-out' },
+        error: { code: 'AUTH_SIGN_IN_EXPIRED' },
+      }),
+    );
+    network.release();
+    await signingIn;
+    expect(r.opened).toEqual([]);
+    const after = r.service.state('oidc');
+    expect(after).toEqual(r.states.at(-1));
+    expectDistinctRevisions([...r.states, after]);
+    // Nothing is left pending: the settings are free again.
+    expect(r.service.configure(after.settings!).auth.status).toBe('signed-out');
   });
 });

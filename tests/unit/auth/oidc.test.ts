@@ -722,3 +722,36 @@ describe('plain http', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('probe (connectivity "Retry" with no refresh due)', () => {
+  it('fetches the discovery document, and renews the metadata the next refresh uses', async () => {
+    const moved = { ...METADATA, token_endpoint: `${ISSUER}/v2/token` };
+    const { fetch, calls } = scripted(json(METADATA), json(moved), json(tokens()));
+    const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
+    await flow.probe!(ctx(fetch));
+    await flow.probe!(ctx(fetch));
+    await flow.refresh(CREDENTIAL, ctx(fetch));
+    expect(calls.map((c) => c.url)).toEqual([
+      `${ISSUER}/.well-known/openid-configuration`,
+      `${ISSUER}/.well-known/openid-configuration`,
+      `${ISSUER}/v2/token`,
+    ]);
+    expect(new Headers(calls[0]?.init.headers).has('authorization')).toBe(false);
+  });
+
+  it('any answer is enough, even one that is no discovery document', async () => {
+    const { fetch } = scripted(json('unavailable', 503), json({ issuer: 'https://other.example' }));
+    const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
+    await flow.probe!(ctx(fetch));
+    await flow.probe!(ctx(fetch));
+  });
+
+  it.each([
+    ['being offline', fetchFailed('getaddrinfo ENOTFOUND'), 'NETWORK_OFFLINE'],
+    ['a server that never answers', neverAnswers, 'HTTP_TIMEOUT'],
+  ])('no answer (%s) rejects with %s', async (_name, answer, code) => {
+    const { fetch } = scripted(answer);
+    const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
+    expect((await rejected(flow.probe!(ctx(fetch, 50)))).code).toBe(code);
+  });
+});

@@ -80,6 +80,20 @@ describe('PendingSignIns', () => {
     expect(second.pending.nonce).not.toBe(first.pending.nonce);
   });
 
+  it('reading never ends an attempt: past its expiry it stays current until ended', () => {
+    const c = clock();
+    const pending = new PendingSignIns({ now: c.now });
+    const { pending: p } = pending.begin('openrouter', 'deep-link');
+    c.advance(PENDING_TTL_MS);
+    expect(pending.peek('openrouter')).toBeNull();
+    expect(pending.matches('openrouter', p.nonce)).toBe(false);
+    expect(pending.current('openrouter')).toBe(p);
+    // Replaced by the next click, which says what it replaced.
+    const next = pending.begin('openrouter', 'deep-link');
+    expect(next.replaced).toBe(p);
+    expect(pending.current('openrouter')).toBe(next.pending);
+  });
+
   it('cancel discards the attempt', () => {
     const pending = new PendingSignIns();
     const { pending: p } = pending.begin('openrouter', 'deep-link');

@@ -4,6 +4,7 @@ import type { TokenCredential } from '../../../main/auth/flow';
 import {
   YOOAI_DEFAULTS,
   buildYooaiAuthorizationUrl,
+  buildYooaiProbeRequest,
   buildYooaiRefreshRequest,
   buildYooaiTokenRequest,
   createYooaiFlow,
@@ -581,5 +582,36 @@ describe('flow', () => {
       const view = JSON.stringify(toErrorView(error));
       expect(view).not.toContain('canary');
     });
+  });
+});
+
+describe('probe (connectivity "Retry" with no refresh due)', () => {
+  const flow = createYooaiFlow(SETTINGS, { scheme: SCHEME });
+
+  it('is a GET of the documented authorize endpoint, with no query, body or credential', () => {
+    const request = buildYooaiProbeRequest({ ...SETTINGS, baseUrl: 'https://gw.example.com/yoo' });
+    expect(request.url.href).toBe('https://gw.example.com/yoo/oauth/authorize');
+    expect(request.init.method).toBe('GET');
+    expect(request.init.body).toBeUndefined();
+    expect(new Headers(request.init.headers).has('authorization')).toBe(false);
+  });
+
+  it('any answer is enough: a 400 for the missing parameters, a 503, a page too large', async () => {
+    const { fetch, calls } = scripted(
+      json({ error: 'invalid_request' }, 400),
+      json('unavailable', 503),
+      hugeBody,
+    );
+    for (let i = 0; i < 3; i++) await flow.probe!(ctx(fetch));
+    expect(calls.map((c) => c.url)).toEqual(Array(3).fill(`${SETTINGS.baseUrl}/oauth/authorize`));
+    expect(calls[0]?.init.redirect).toBe('error');
+  });
+
+  it.each([
+    ['a connection reset', fetchFailed('read ECONNRESET'), 'NETWORK_OFFLINE'],
+    ['a server that never answers', neverAnswers, 'HTTP_TIMEOUT'],
+  ])('no answer (%s) rejects with %s', async (_name, answer, code) => {
+    const { fetch } = scripted(answer);
+    expect((await rejected(flow.probe!(ctx(fetch, 50)))).code).toBe(code);
   });
 });

@@ -86,3 +86,49 @@ describe('ConnectivityTracker with what net.fetch rejects with', () => {
     expect(changes.map((c) => c.online)).toEqual([false, true]);
   });
 });
+
+describe('ConnectivityTracker seq', () => {
+  it('starts at 0 and grows by one with every observation, changed or not', async () => {
+    const { tracker, changes } = rig();
+    expect(tracker.state).toMatchObject({ online: true, seq: 0 });
+    await tracker.wrap(answering)(URL_);
+    await tracker.wrap(answering)(URL_);
+    expect(tracker.state).toMatchObject({ online: true, seq: 2 });
+    const offline = new Error('net::ERR_INTERNET_DISCONNECTED');
+    await expect(tracker.wrap(failing(offline))(URL_)).rejects.toBe(offline);
+    await expect(tracker.wrap(failing(offline))(URL_)).rejects.toBe(offline);
+    expect(tracker.state).toMatchObject({ online: false, seq: 4 });
+    tracker.report(true);
+    expect(tracker.state).toMatchObject({ online: true, seq: 5 });
+    // Events carry the seq of the observation that changed `online`.
+    expect(changes.map(({ online, seq }) => ({ online, seq }))).toEqual([
+      { online: false, seq: 3 },
+      { online: true, seq: 5 },
+    ]);
+  });
+
+  it('orders observations the clock cannot: same millisecond, clock set back', () => {
+    const times = [1_000, 1_000, 1_000, 500];
+    const tracker = new ConnectivityTracker({
+      onChange: () => undefined,
+      now: () => times.shift()!,
+    });
+    tracker.report(false);
+    const first = tracker.state;
+    tracker.report(true);
+    const second = tracker.state;
+    tracker.report(true);
+    const third = tracker.state;
+    expect([first.checkedAt, second.checkedAt, third.checkedAt]).toEqual([1_000, 1_000, 500]);
+    expect(first.seq).toBeLessThan(second.seq);
+    expect(second.seq).toBeLessThan(third.seq);
+  });
+
+  it('says nothing, and keeps its seq, for failures that say nothing about the network', async () => {
+    const { tracker } = rig();
+    await expect(
+      tracker.wrap(failing(new Error('net::ERR_CERT_AUTHORITY_INVALID')))(URL_),
+    ).rejects.toThrow();
+    expect(tracker.state.seq).toBe(0);
+  });
+});
