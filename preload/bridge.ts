@@ -54,9 +54,7 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     openConversation: (id) => invoke('chat:open', { id }),
     createConversation: (provider, model) => invoke('chat:create', { provider, model }),
     renameConversation: (id, title) => invoke('chat:rename', { id, title }),
-    deleteConversation: async (id) => {
-      await invoke('chat:delete', { id });
-    },
+    deleteConversation: (id) => invoke('chat:delete', { id }),
     setDraft: async (id, draft) => {
       await invoke('chat:set-draft', { id, draft });
     },

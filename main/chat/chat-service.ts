@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   ChatMessage,
   Conversation,
+  ConversationList,
   ConversationSummary,
   ErrorView,
   EventChannel,
@@ -80,10 +81,17 @@ export interface ChatServiceOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** What the renderer has been sent of a streaming answer: a snapshot's text and revision. */
+interface Sent {
+  content: string;
+  revision: number;
+}
+
 interface ActiveStream {
   readonly provider: ProviderId;
   readonly controller: AbortController;
   readonly messageId: string;
+  readonly sent: Sent;
   readonly done: Promise<void>;
 }
 
@@ -123,6 +131,12 @@ export class ChatService {
   readonly #now: () => number;
   readonly #streams = new Map<string, ActiveStream>();
   readonly #connecting = new Map<string, Connecting>();
+  /**
+   * Revisions of conversation summaries and lists: one clock per process, ticked by every change
+   * of a summary or of the set of conversations (preload/api.ts `ConversationSummary.revision`).
+   */
+  #clock = 0;
+  readonly #revisions = new Map<string, number>();
   #disposed = false;
 
   constructor(options: ChatServiceOptions) {
@@ -130,41 +144,60 @@ export class ChatService {
     this.#now = options.now ?? Date.now;
   }
 
-  list(): ConversationSummary[] {
-    return this.#o.store.list().map((s) => this.#withStreaming(s));
+  list(): ConversationList {
+    return {
+      revision: this.#clock,
+      conversations: this.#o.store.list().map((s) => this.#current(s)),
+    };
   }
 
+  /**
+   * One conversation as it is now. A streaming answer holds the text sent so far, at the
+   * revision of the last delta sent, so the deltas after it apply on top; one left streaming by
+   * an earlier run (the app was killed) is `incomplete`.
+   */
   open(id: string): Conversation {
     const conversation = this.#o.store.load(id);
+    const stream = this.#streams.get(id);
     return {
-      ...this.#withStreaming(conversation),
-      messages: conversation.messages.map((m) =>
-        m.status === 'streaming' && !this.#streams.has(id) ? { ...m, status: 'incomplete' } : m,
-      ),
+      ...this.#current(conversation),
+      messages: conversation.messages.map((m) => {
+        if (m.status !== 'streaming') return m;
+        if (stream?.messageId === m.id) {
+          return { ...m, content: stream.sent.content, revision: stream.sent.revision };
+        }
+        return { ...m, status: 'incomplete', revision: m.revision + 1 };
+      }),
     };
   }
 
   /** A new, empty conversation that chats through `provider`. */
   create(provider: ProviderId, model: string | null): Conversation {
     const conversation = this.#o.store.create(provider, model);
+    this.#changed(conversation.id);
     this.#publishList();
-    return conversation;
+    return this.#current(conversation);
   }
 
   rename(id: string, title: string): ConversationSummary {
     const summary = this.#o.store.rename(id, title);
+    this.#changed(id);
     this.#publishList();
-    return this.#withStreaming(summary);
+    return this.#current(summary);
   }
 
-  async delete(id: string): Promise<void> {
+  /** Deletes a conversation, stopping its answer first; the list without it. */
+  async delete(id: string): Promise<ConversationList> {
     const active = this.#streams.get(id);
     if (active) {
       active.controller.abort();
       await active.done;
     }
     this.#o.store.delete(id);
+    this.#revisions.delete(id);
+    this.#clock += 1;
     this.#publishList();
+    return this.list();
   }
 
   setDraft(id: string, draft: string): void {
@@ -361,31 +394,51 @@ export class ChatService {
 
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    this.#streams.set(conversation.id, { provider, controller, messageId: assistant.id, done });
-    const onUnauthorized = () => void this.#reportUnauthorized(target, token);
-    void this.#pump(conversation.id, assistant, body, controller, onUnauthorized).finally(() => {
-      this.#streams.delete(conversation.id);
-      resolveDone();
-      this.#publishList();
+    const sent: Sent = { content: '', revision: assistant.revision };
+    this.#streams.set(conversation.id, {
+      provider,
+      controller,
+      messageId: assistant.id,
+      sent,
+      done,
     });
+    const onUnauthorized = () => void this.#reportUnauthorized(target, token);
+    void this.#pump(conversation.id, assistant, sent, body, controller, onUnauthorized).finally(
+      () => {
+        this.#streams.delete(conversation.id);
+        resolveDone();
+        if (this.#revisions.has(conversation.id)) this.#changed(conversation.id);
+        this.#publishList();
+      },
+    );
+    this.#changed(conversation.id);
     this.#publishList();
     return {
-      conversation: this.#withStreaming(summary),
+      conversation: this.#current(summary),
       userMessage: newMessages.find((m) => m.role === 'user') ?? null,
       assistantMessage: assistant,
     };
   }
 
+  /**
+   * Reads the answer, sending its text as deltas (each one revision of the message, tracked in
+   * `sent`) and its final state, one revision more, as `chat:message`.
+   */
   async #pump(
     conversationId: string,
     assistant: ChatMessage,
+    sent: Sent,
     body: ReadableStream<Uint8Array>,
     controller: AbortController,
     onUnauthorized: () => void,
   ): Promise<void> {
     const batcher = new DeltaBatcher(
-      (text, seq) =>
-        this.#o.emit('chat:delta', { conversationId, messageId: assistant.id, seq, text }),
+      (text) => {
+        sent.content += text;
+        sent.revision += 1;
+        const delta = { conversationId, messageId: assistant.id, seq: sent.revision, text };
+        this.#o.emit('chat:delta', delta);
+      },
       { intervalMs: this.#o.batchIntervalMs ?? 16 },
     );
     let content = '';
@@ -425,6 +478,7 @@ export class ChatService {
     }
     const final: ChatMessage = {
       ...assistant,
+      revision: sent.revision + 1,
       content,
       status,
       model: answeredBy,
@@ -460,6 +514,7 @@ export class ChatService {
   ): ChatMessage {
     return {
       id: randomUUID(),
+      revision: 0,
       role,
       content,
       createdAt: this.#now(),
@@ -486,8 +541,18 @@ export class ChatService {
     return { models, defaultModel, fetchedAt, stale };
   }
 
-  #withStreaming<T extends ConversationSummary>(summary: T): T {
-    return { ...summary, streaming: this.#streams.has(summary.id) };
+  /** A summary as the renderer sees it: with its streaming flag and revision. */
+  #current<T extends ConversationSummary>(summary: T): T {
+    return {
+      ...summary,
+      streaming: this.#streams.has(summary.id),
+      revision: this.#revisions.get(summary.id) ?? 0,
+    };
+  }
+
+  #changed(id: string): void {
+    this.#clock += 1;
+    this.#revisions.set(id, this.#clock);
   }
 
   #publishList(): void {

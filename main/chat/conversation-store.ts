@@ -54,6 +54,8 @@ const usageSchema = z.object({
 
 const messageSchema = z.object({
   id: z.string().min(1).max(256),
+  /** Files written before revisions have none: 0, as a message created now. */
+  revision: z.number().int().nonnegative().default(0),
   role: z.enum(['user', 'assistant']),
   content: z.string(),
   createdAt: timeSchema,
@@ -162,7 +164,7 @@ function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
 }
 
 function summaryOf(entry: IndexEntry): ConversationSummary {
-  return { ...entry, streaming: false };
+  return { ...entry, streaming: false, revision: 0 };
 }
 
 /** Newest activity first; ties broken so the order is stable. */

@@ -52,10 +52,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'chat:open': ({ id }) => chat.open(id),
     'chat:create': ({ provider, model }) => chat.create(provider, model),
     'chat:rename': ({ id, title }) => chat.rename(id, title),
-    'chat:delete': async ({ id }) => {
-      await chat.delete(id);
-      return undefined;
-    },
+    'chat:delete': ({ id }) => chat.delete(id),
     'chat:set-draft': ({ id, draft }) => {
       chat.setDraft(id, draft);
       return undefined;

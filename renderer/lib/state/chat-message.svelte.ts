@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageRole } from '../../../preload/api';
+import type { ChatMessage, MessageRole, StreamDelta } from '../../../preload/api';
 import type * as MarkdownApi from '../markdown';
 import type { IncrementalMarkdown, RenderedBlock } from '../markdown';
 
@@ -41,6 +41,9 @@ function remember(key: string, html: string): void {
   }
 }
 
+/** Streamed text: one delta's `seq` (the message's revision once it is added) and its text. */
+export type Piece = Pick<StreamDelta, 'seq' | 'text'>;
+
 /** A markdown block as the message view renders it (highlighted html swapped in when ready). */
 export interface BlockView {
   readonly id: number;
@@ -77,6 +80,12 @@ export class MessageEntry {
   /** The latest snapshot from main: status, model, usage, error. `content` may lag the stream. */
   message: ChatMessage;
 
+  /** The revision the text has reached: the snapshot's, or the last delta applied after it. */
+  #revision: number;
+  /** Made from a delta before main's copy of the message arrived: main's copy replaces it. */
+  #placeholder: boolean;
+  /** Deltas that arrived ahead of one missing before them, applied once it comes. */
+  #early: Piece[] = [];
   #content: string;
   #version = $state(0);
   #markdown: IncrementalMarkdown | null = null;
@@ -86,12 +95,35 @@ export class MessageEntry {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache behind `#version`
   #highlighted = new Map<number, string>();
 
-  constructor(message: ChatMessage, optimistic = false) {
+  constructor(message: ChatMessage, optimistic = false, placeholder = false) {
     this.id = message.id;
     this.role = message.role;
     this.optimistic = optimistic;
     this.message = $state.raw(message);
     this.#content = message.content;
+    this.#revision = message.revision;
+    this.#placeholder = placeholder;
+  }
+
+  /** Where an answer stands, from a delta alone (its message has not arrived yet). */
+  static placeholder(messageId: string): MessageEntry {
+    const message: ChatMessage = {
+      id: messageId,
+      revision: 0,
+      role: 'assistant',
+      content: '',
+      createdAt: Date.now(),
+      status: 'streaming',
+      model: null,
+      usage: null,
+      finishReason: null,
+      error: null,
+    };
+    return new MessageEntry(message, false, true);
+  }
+
+  get revision(): number {
+    return this.#revision;
   }
 
   /** The raw text so far (what "Copy" copies). */
@@ -122,29 +154,60 @@ export class MessageEntry {
     return this.#views;
   }
 
-  /** Appends streamed text (called at most once per animation frame per message). */
-  append(text: string): void {
-    if (text === '' || !this.streaming) return;
+  /**
+   * Applies streamed pieces (at most once per animation frame per message): those right after
+   * the current revision are joined and appended in one go, those already in the text are
+   * skipped, and those after a gap wait for the piece or snapshot that fills it.
+   */
+  applyPieces(pieces: readonly Piece[]): void {
+    if (!this.streaming) return;
+    const waiting = [...this.#early, ...pieces].sort((a, b) => a.seq - b.seq);
+    let text = '';
+    let revision = this.#revision;
+    const early: Piece[] = [];
+    for (const piece of waiting) {
+      if (piece.seq <= revision) continue;
+      if (piece.seq === revision + 1) {
+        text += piece.text;
+        revision = piece.seq;
+      } else {
+        early.push(piece);
+      }
+    }
+    this.#early = early.filter((piece) => piece.seq > revision);
+    this.#revision = revision;
+    if (text === '') return;
     this.#content += text;
     if (this.#markdown) this.#sync(this.#markdown.append(text).changedFrom);
     this.#version++;
   }
 
-  /** Applies a snapshot from main; a final one replaces the streamed text if they differ. */
-  update(message: ChatMessage): void {
-    const final = message.status !== 'streaming';
-    if (final && message.content !== this.#content) {
+  /**
+   * Applies main's copy of the message when it is newer than what is shown (a higher revision;
+   * an equal one only replaces a placeholder). Returns false when it was older and ignored.
+   */
+  apply(message: ChatMessage): boolean {
+    if (message.revision < this.#revision) return false;
+    if (message.revision === this.#revision && !this.#placeholder) return false;
+    const wasStreaming = this.streaming;
+    if (message.content !== this.#content) {
+      if (message.content.startsWith(this.#content) && this.#markdown && wasStreaming) {
+        // Ahead of the deltas seen so far (opened mid-stream): parse only what is new.
+        this.#sync(this.#markdown.append(message.content.slice(this.#content.length)).changedFrom);
+      } else {
+        this.#drop();
+      }
       this.#content = message.content;
-      this.#drop();
-    } else if (!final && message.content.length > this.#content.length) {
-      // A snapshot that is ahead of the deltas seen so far (opened mid-stream).
-      this.#content = message.content;
-      this.#drop();
-    } else if (final && this.#markdown && this.message.status === 'streaming') {
+    }
+    if (message.status !== 'streaming' && wasStreaming && this.#markdown) {
       this.#sync(this.#markdown.finish().changedFrom);
     }
+    this.#revision = message.revision;
+    this.#placeholder = false;
     this.message = message;
     this.#version++;
+    if (this.#early.length > 0) this.applyPieces([]);
+    return true;
   }
 
   /** Forgets the parsed markdown while the message is off screen (it is parsed again if needed). */

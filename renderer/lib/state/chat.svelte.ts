@@ -10,136 +10,60 @@ import type {
   ModelsView,
   ProviderId,
   SendResult,
-  StreamDelta,
 } from '../../../preload/api';
 import { untrack } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { online } from 'svelte/reactivity/window';
 import { errorViewOf } from '../api';
+import { ChatEvents } from './chat-events';
 import { markdown, MessageEntry } from './chat-message.svelte';
+import { ModelLists, type ModelsState } from './chat-models.svelte';
+import { Conversations } from './conversation-list.svelte';
+import { ConversationView } from './conversation-view.svelte';
+import { Drafts, NEW_CHAT } from './drafts.svelte';
 
-/** Key of the chat that has no conversation yet (drafts, model choice and errors are per key). */
-export const NEW_CHAT = '';
-/** How long typing pauses before the draft is saved. */
-const DRAFT_SAVE_MS = 400;
+export { ConversationView, NEW_CHAT };
+
 /** Opened conversations kept in memory, so switching back is instant. */
 const CACHED_VIEWS = 4;
-
-function byRecency(list: readonly ConversationSummary[]): readonly ConversationSummary[] {
-  return [...list].sort((a, b) => b.updatedAt - a.updatedAt);
-}
-
-/** The messages of one opened conversation. */
-export class ConversationView {
-  /** Empty until a new chat was created by its first send. */
-  id: string;
-  entries = $state.raw<readonly MessageEntry[]>([]);
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an index of `entries`, which is the state
-  readonly #byId = new Map<string, MessageEntry>();
-
-  constructor(id: string, messages: readonly ChatMessage[] = []) {
-    this.id = id;
-    this.#replaceAll(messages.map((message) => new MessageEntry(message)));
-  }
-
-  get(id: string): MessageEntry | undefined {
-    return this.#byId.get(id);
-  }
-
-  /** The newest message, if any. */
-  get last(): MessageEntry | undefined {
-    return this.entries.at(-1);
-  }
-
-  add(entry: MessageEntry): void {
-    this.#byId.set(entry.id, entry);
-    this.entries = [...this.entries, entry];
-  }
-
-  remove(id: string): void {
-    if (!this.#byId.delete(id)) return;
-    this.entries = this.entries.filter((entry) => entry.id !== id);
-  }
-
-  /**
-   * Applies a message from main: updates the known entry, or takes the place of the optimistic
-   * copy of the same user text, or is appended.
-   */
-  upsert(message: ChatMessage): MessageEntry {
-    const known = this.#byId.get(message.id);
-    if (known) {
-      known.update(message);
-      return known;
-    }
-    const entry = new MessageEntry(message);
-    const optimistic = this.entries.findLastIndex(
-      (item) => item.optimistic && item.role === message.role && item.content === message.content,
-    );
-    if (optimistic === -1) {
-      this.add(entry);
-    } else {
-      this.#byId.delete((this.entries[optimistic] as MessageEntry).id);
-      this.#byId.set(entry.id, entry);
-      this.entries = this.entries.with(optimistic, entry);
-    }
-    return entry;
-  }
-
-  #replaceAll(entries: MessageEntry[]): void {
-    this.#byId.clear();
-    for (const entry of entries) this.#byId.set(entry.id, entry);
-    this.entries = entries;
-  }
-}
-
-type ModelsState = 'idle' | 'loading' | 'ready' | 'failed';
 
 /**
  * Everything the chat window shows: the conversation list, the open conversation with its
  * streaming answers, drafts, models and connectivity. Components read it and call its methods;
- * only this class talks to the chat half of the preload API (style.md 10).
+ * only this class talks to the chat half of the preload API (style.md 10). It composes the
+ * parts that each own one job: {@link Conversations} (the list), {@link ConversationView}
+ * (one conversation's messages), {@link ChatEvents} (main's message events, kept for views not
+ * yet there), {@link Drafts} and {@link ModelLists}.
+ *
+ * One rule keeps it right whatever order events and responses arrive in: every message and
+ * summary carries main's revision, and an older copy never replaces a newer one
+ * (preload/api.ts `ChatMessage.revision`). tests/unit/renderer/state/chat-convergence.test.ts
+ * checks it against a scripted main under thousands of seeded orderings.
  *
  * Several providers can chat. Each conversation chats through the provider it was created
  * with; a new chat uses the provider picked for it (the most recently used one by default).
  * Model lists and default models are per provider.
- *
- * Streamed text is coalesced: deltas arriving between two frames are joined and applied in one
- * `requestAnimationFrame` callback, which is only requested while deltas are pending (no loop
- * runs when idle).
  */
 export class ChatStore {
   readonly #api: LatchkeyApi;
   /** Signed-in providers that can chat, from the auth state (reactive). */
   readonly #providers: () => readonly ProviderId[];
-  readonly #drafts = new SvelteMap<string, string>();
-  /** What main last stored per conversation (bookkeeping, never shown). */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-  readonly #savedDrafts = new Map<string, string>();
+  readonly #list = new Conversations();
+  readonly #drafts: Drafts;
+  readonly #models: ModelLists;
+  readonly #events: ChatEvents;
   readonly #modelChoice = new SvelteMap<string, string>();
   readonly #sendErrors = new SvelteMap<string, ErrorView>();
   readonly #sending = new SvelteSet<string>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; `view` is the state
   readonly #views = new Map<string, ConversationView>();
-  /** Text of every answer streaming since this page started, for views opened mid-stream. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-  readonly #streams = new Map<string, { conversationId: string; text: string; seq: number }>();
-  /** Deltas waiting for the next frame, joined per message. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-  readonly #pending = new Map<string, { conversationId: string; text: string }>();
-  #frame = 0;
-  #draftTimer: ReturnType<typeof setTimeout> | null = null;
-  #draftKey: string | null = null;
   #openRequest = 0;
   #localIds = 0;
-  readonly #models = new SvelteMap<ProviderId, ModelsView>();
-  readonly #modelsStates = new SvelteMap<ProviderId, ModelsState>();
-  readonly #modelsErrors = new SvelteMap<ProviderId, ErrorView>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-  readonly #modelsLoads = new Map<ProviderId, Promise<void>>();
+  /** A new chat's first send creating its conversation (opening waits for it: it may be that one). */
+  #creating: Promise<unknown> | null = null;
   /** The provider picked for new chats, if the user picked one. */
   #newChatChoice = $state<ProviderId | null>(null);
 
-  conversations = $state.raw<readonly ConversationSummary[]>([]);
   listState = $state<'loading' | 'ready' | 'failed'>('loading');
   listError = $state.raw<ErrorView | null>(null);
 
@@ -162,6 +86,11 @@ export class ChatStore {
   /** The last failed rename/delete, shown until dismissed. */
   actionError = $state.raw<ErrorView | null>(null);
 
+  /** The conversations, newest activity first. */
+  get conversations(): readonly ConversationSummary[] {
+    return this.#list.items;
+  }
+
   readonly activeKey: string = $derived(this.activeId ?? NEW_CHAT);
   readonly active: ConversationSummary | null = $derived(
     this.conversations.find((item) => item.id === this.activeId) ?? null,
@@ -183,15 +112,9 @@ export class ChatStore {
     this.provider !== null && this.available.includes(this.provider),
   );
   /** The model list of the open chat's provider. */
-  readonly models: ModelsView | null = $derived(
-    this.provider === null ? null : (this.#models.get(this.provider) ?? null),
-  );
-  readonly modelsState: ModelsState = $derived(
-    this.provider === null ? 'idle' : (this.#modelsStates.get(this.provider) ?? 'idle'),
-  );
-  readonly modelsError: ErrorView | null = $derived(
-    this.provider === null ? null : (this.#modelsErrors.get(this.provider) ?? null),
-  );
+  readonly models: ModelsView | null = $derived(this.#modelsOf(this.provider).view);
+  readonly modelsState: ModelsState = $derived(this.#modelsOf(this.provider).state);
+  readonly modelsError: ErrorView | null = $derived(this.#modelsOf(this.provider).error);
   /** False when main or the OS says the provider cannot be reached. */
   readonly online: boolean = $derived(
     this.connectivity?.online !== false && online.current !== false,
@@ -219,6 +142,14 @@ export class ChatStore {
   constructor(api: LatchkeyApi, providers: () => readonly ProviderId[]) {
     this.#api = api;
     this.#providers = providers;
+    this.#drafts = new Drafts(api);
+    this.#models = new ModelLists(api);
+    this.#events = new ChatEvents(
+      (id) => this.#views.get(id),
+      (view, message) => {
+        if (view === this.view) this.answerEvent = message.status;
+      },
+    );
   }
 
   /**
@@ -227,12 +158,12 @@ export class ChatStore {
    */
   start(): () => void {
     const offs = [
-      this.#api.onStreamDelta((delta) => this.#onDelta(delta)),
+      this.#api.onStreamDelta((delta) => this.#events.delta(delta)),
       this.#api.onMessage(({ conversationId, message }) =>
-        this.#onMessage(conversationId, message),
+        this.#events.message(conversationId, message),
       ),
       this.#api.onConversations((list) => {
-        this.conversations = byRecency(list);
+        this.#list.applyList(list);
         this.listState = 'ready';
       }),
       this.#api.onConnectivity((connectivity) => this.#setConnectivity(connectivity)),
@@ -253,10 +184,9 @@ export class ChatStore {
     return () => {
       for (const off of offs) off();
       stopModels();
-      if (this.#frame) cancelAnimationFrame(this.#frame);
-      this.#frame = 0;
-      this.#flushDeltas();
-      this.saveDraft();
+      this.#events.flush();
+      this.#events.dispose();
+      this.#drafts.dispose();
     };
   }
 
@@ -264,7 +194,7 @@ export class ChatStore {
     this.listState = 'loading';
     this.listError = null;
     try {
-      this.conversations = byRecency(await this.#api.listConversations());
+      this.#list.applyList(await this.#api.listConversations());
       this.listState = 'ready';
     } catch (error) {
       this.listError = errorViewOf(error);
@@ -274,24 +204,7 @@ export class ChatStore {
 
   /** Loads a provider's model list (the open chat's provider by default). */
   loadModels(refresh: boolean, provider: ProviderId | null = this.provider): Promise<void> {
-    if (provider === null) return Promise.resolve();
-    const running = this.#modelsLoads.get(provider);
-    if (running) return running;
-    this.#modelsStates.set(provider, 'loading');
-    this.#modelsErrors.delete(provider);
-    const load = (async () => {
-      try {
-        this.#models.set(provider, await this.#api.listModels(provider, refresh));
-        this.#modelsStates.set(provider, 'ready');
-      } catch (error) {
-        this.#modelsErrors.set(provider, errorViewOf(error));
-        this.#modelsStates.set(provider, 'failed');
-      } finally {
-        this.#modelsLoads.delete(provider);
-      }
-    })();
-    this.#modelsLoads.set(provider, load);
-    return load;
+    return provider === null ? Promise.resolve() : this.#models.load(provider, refresh);
   }
 
   async checkConnectivity(): Promise<void> {
@@ -311,14 +224,18 @@ export class ChatStore {
   /** Opens a conversation: at once from memory when it was open recently, else from disk. */
   async open(id: string): Promise<void> {
     if (id === this.activeId && this.viewState !== 'failed') return;
-    this.saveDraft();
+    this.#drafts.save();
     const request = ++this.#openRequest;
     this.activeId = id;
     this.viewError = null;
     this.answerEvent = null;
+    if (this.#creating) {
+      await this.#creating.catch(() => undefined);
+      if (request !== this.#openRequest) return;
+    }
     const cached = this.#views.get(id);
     if (cached) {
-      this.#touch(cached);
+      this.#cache(cached);
       this.view = cached;
       this.viewState = 'ready';
       return;
@@ -328,7 +245,8 @@ export class ChatStore {
     try {
       const conversation = await this.#api.openConversation(id);
       if (request !== this.#openRequest) return;
-      this.#show(conversation);
+      this.view = this.#receive(conversation);
+      this.viewState = 'ready';
     } catch (error) {
       if (request !== this.#openRequest) return;
       this.viewError = errorViewOf(error);
@@ -347,7 +265,7 @@ export class ChatStore {
 
   /** Shows an empty chat; the conversation is created by its first message. */
   newChat(): void {
-    this.saveDraft();
+    this.#drafts.save();
     ++this.#openRequest;
     this.activeId = null;
     this.view = null;
@@ -358,36 +276,41 @@ export class ChatStore {
 
   async rename(id: string, title: string): Promise<boolean> {
     const name = title.trim();
-    const known = this.conversations.find((item) => item.id === id);
+    const known = this.#list.get(id);
     if (!known || name === '' || name === known.title) return false;
     this.actionError = null;
-    this.#replaceSummary({ ...known, title: name }, false);
+    this.#list.retitle(id, name);
     try {
-      this.#replaceSummary(await this.#api.renameConversation(id, name), false);
+      this.#list.apply(await this.#api.renameConversation(id, name), false);
       return true;
     } catch (error) {
-      const current = this.conversations.find((item) => item.id === id);
-      if (current) this.#replaceSummary({ ...current, title: known.title }, false);
+      if (this.#list.get(id)?.title === name) this.#list.retitle(id, known.title);
       this.actionError = errorViewOf(error);
       return false;
     }
   }
 
+  /**
+   * Deletes a conversation: it leaves the list and the chat at once (nothing more can be typed
+   * into it); if main cannot delete it, it comes back with the reason shown.
+   */
   async remove(id: string): Promise<boolean> {
     this.actionError = null;
+    if (this.activeId === id) this.newChat();
+    this.#list.drop(id);
     try {
-      await this.#api.deleteConversation(id);
+      this.#list.applyList(await this.#api.deleteConversation(id));
     } catch (error) {
+      this.#list.undrop(id);
       this.actionError = errorViewOf(error);
+      void this.loadConversations();
       return false;
     }
-    this.conversations = this.conversations.filter((item) => item.id !== id);
+    this.#events.forget(id);
     this.#views.delete(id);
-    this.#drafts.delete(id);
-    this.#savedDrafts.delete(id);
+    this.#drafts.forget(id);
     this.#sendErrors.delete(id);
     this.#modelChoice.delete(id);
-    if (this.#draftKey === id) this.#cancelDraftSave();
     if (this.activeId === id) this.newChat();
     return true;
   }
@@ -400,33 +323,24 @@ export class ChatStore {
 
   /** What the user typed in the open chat and did not send. */
   get draft(): string {
-    return this.#drafts.get(this.activeKey) ?? '';
+    return this.#drafts.get(this.activeKey);
   }
 
   set draft(text: string) {
-    const key = this.activeKey;
-    this.#drafts.set(key, text);
-    if (key === NEW_CHAT) return;
-    if (this.#draftKey !== null && this.#draftKey !== key) this.saveDraft();
-    this.#draftKey = key;
-    if (this.#draftTimer) clearTimeout(this.#draftTimer);
-    this.#draftTimer = setTimeout(() => this.saveDraft(), DRAFT_SAVE_MS);
+    this.#drafts.type(this.activeKey, text);
   }
 
   /** Saves the pending draft now (on blur, switching conversations, closing). */
   saveDraft(): void {
-    const key = this.#draftKey;
-    this.#cancelDraftSave();
-    if (key === null || key === NEW_CHAT) return;
-    this.#persistDraft(key);
+    this.#drafts.save();
   }
 
   // Models
 
   modelFor(key: string): string | null {
     const provider = this.#providerOf(key);
-    const summary = key === NEW_CHAT ? null : this.conversations.find((item) => item.id === key);
-    const models = provider === null ? undefined : this.#models.get(provider);
+    const summary = key === NEW_CHAT ? null : this.#list.get(key);
+    const models = provider === null ? null : this.#models.view(provider);
     return (
       this.#modelChoice.get(this.#choiceKey(key, provider)) ??
       summary?.model ??
@@ -441,11 +355,7 @@ export class ChatStore {
     const provider = this.provider;
     if (provider === null) return;
     this.#modelChoice.set(this.#choiceKey(this.activeKey, provider), model);
-    try {
-      this.#models.set(provider, await this.#api.setDefaultModel(provider, model));
-    } catch (error) {
-      console.warn('Could not remember the default model', error);
-    }
+    await this.#models.setDefault(provider, model);
   }
 
   // Sending
@@ -453,37 +363,25 @@ export class ChatStore {
   /**
    * Sends the draft of the open chat. The composer empties at once and the message shows; if
    * main refuses (offline, out of credits…) the message goes away, the text returns to the
-   * composer and the reason is shown. Nothing typed is lost.
+   * composer and the reason is shown. Nothing typed is lost. A conversation whose messages are
+   * still loading keeps the text until they are shown.
    */
   async send(): Promise<boolean> {
     let key = this.activeKey;
     const text = this.draft;
     const provider = this.#providerOf(key);
     if (text.trim() === '' || this.#sending.has(key)) return false;
+    if (key !== NEW_CHAT && this.view?.id !== key) return false;
     this.#sendErrors.delete(key);
     this.#sending.add(key);
-    this.#drafts.set(key, '');
-    if (this.#draftKey === key) this.#cancelDraftSave();
+    this.#drafts.put(key, '');
 
     const view = this.view ?? new ConversationView(NEW_CHAT);
     if (key === NEW_CHAT) {
       this.view = view;
       this.viewState = 'ready';
     }
-    const optimistic = new MessageEntry(
-      {
-        id: `local-${++this.#localIds}`,
-        role: 'user',
-        content: text,
-        createdAt: Date.now(),
-        status: 'complete',
-        model: null,
-        usage: null,
-        finishReason: null,
-        error: null,
-      },
-      true,
-    );
+    const optimistic = this.#optimistic(text);
     view.add(optimistic);
     try {
       // The conversation's provider was signed out: say so, as main would.
@@ -492,7 +390,7 @@ export class ChatStore {
       }
       // Sent before the model list arrived (right after signing in): wait for its default.
       if (this.modelFor(key) === null) {
-        await (this.#modelsLoads.get(provider) ??
+        await (this.#models.loading(provider) ??
           (this.#models.has(provider) ? undefined : this.loadModels(false, provider)));
       }
       const model = this.modelFor(key);
@@ -500,25 +398,28 @@ export class ChatStore {
         throw new Error(this.online ? 'CHAT_BAD_REQUEST: no model' : 'NETWORK_OFFLINE: no model');
       }
       if (key === NEW_CHAT) {
-        const created = await this.#api.createConversation(provider, model);
+        const creating = this.#api.createConversation(provider, model);
+        this.#creating = creating;
+        const created = await creating.finally(() => {
+          if (this.#creating === creating) this.#creating = null;
+        });
         key = this.#adopt(view, created, model);
       }
       const result = await this.#api.send(key, text, model);
-      this.#applyResult(view, result);
-      if (result.userMessage === null) view.remove(optimistic.id);
-      if ((this.#drafts.get(key) ?? '') === '') this.#persistDraft(key);
+      this.#applyResult(key, result);
+      // Main empties a conversation's draft when it accepts a send: what was typed since (or
+      // nothing) is saved again, after any save still on its way.
+      this.#drafts.persist(key, true);
       return true;
     } catch (error) {
       view.remove(optimistic.id);
       if (key === NEW_CHAT && view.entries.length === 0 && this.view === view) this.view = null;
-      const typed = this.#drafts.get(key) ?? '';
-      this.#drafts.set(key, typed.trim() === '' ? text : `${text}\n\n${typed}`);
-      if (key !== NEW_CHAT) this.#persistDraft(key);
-      const reason = errorViewOf(error);
-      this.#sendErrors.set(key, reason);
-      if (reason.code === 'NETWORK_OFFLINE') {
-        this.#setConnectivity({ online: false, checkedAt: Date.now() });
-      }
+      // Deleted meanwhile: the text goes back to a new chat's composer.
+      const home = this.#list.deleted(key) ? NEW_CHAT : key;
+      const typed = this.#drafts.get(home);
+      this.#drafts.put(home, typed.trim() === '' ? text : `${text}\n\n${typed}`);
+      this.#drafts.persist(home);
+      this.#sendErrors.set(home, errorViewOf(error));
       return false;
     } finally {
       this.#sending.delete(key);
@@ -539,18 +440,16 @@ export class ChatStore {
   /** Asks again for the last answer of the open chat. */
   async regenerate(): Promise<boolean> {
     const id = this.activeId;
-    const view = this.view;
     const model = this.model;
-    if (id === null || view === null || model === null || this.#sending.has(id)) return false;
+    if (id === null || this.view?.id !== id || model === null || this.#sending.has(id)) {
+      return false;
+    }
     this.#sendErrors.delete(id);
     this.#sending.add(id);
     try {
       const result = await this.#api.regenerate(id, model);
-      const replaced = view.entries.findLast(
-        (entry) => entry.role === 'assistant' && entry.id !== result.assistantMessage.id,
-      );
-      if (replaced) view.remove(replaced.id);
-      this.#applyResult(view, result);
+      this.#views.get(id)?.replaceAnswers(result.assistantMessage);
+      this.#applyResult(id, result);
       return true;
     } catch (error) {
       this.#sendErrors.set(id, errorViewOf(error));
@@ -573,84 +472,21 @@ export class ChatStore {
     }
   }
 
-  // Events
+  // Internals
 
-  #onDelta(delta: StreamDelta): void {
-    const stream = this.#streams.get(delta.messageId);
-    if (stream && delta.seq <= stream.seq) return;
-    if (stream) {
-      stream.text += delta.text;
-      stream.seq = delta.seq;
-    } else {
-      this.#streams.set(delta.messageId, {
-        conversationId: delta.conversationId,
-        text: delta.text,
-        seq: delta.seq,
-      });
-    }
-    const pending = this.#pending.get(delta.messageId);
-    if (pending) pending.text += delta.text;
-    else
-      this.#pending.set(delta.messageId, {
-        conversationId: delta.conversationId,
-        text: delta.text,
-      });
-    if (this.#frame === 0) this.#frame = requestAnimationFrame(() => this.#flushDeltas());
-  }
-
-  /** Applies every delta received since the last frame, one append per message. */
-  #flushDeltas(): void {
-    this.#frame = 0;
-    for (const [messageId, { conversationId, text }] of this.#pending) {
-      const view = this.#viewOf(conversationId);
-      if (!view) continue;
-      const entry =
-        view.get(messageId) ??
-        view.upsert({
-          id: messageId,
-          role: 'assistant',
-          content: '',
-          createdAt: Date.now(),
-          status: 'streaming',
-          model: null,
-          usage: null,
-          finishReason: null,
-          error: null,
-        });
-      entry.append(text);
-    }
-    this.#pending.clear();
-  }
-
-  #onMessage(conversationId: string, message: ChatMessage): void {
-    if (this.#pending.has(message.id)) this.#flushDeltas();
-    if (message.status !== 'streaming') this.#streams.delete(message.id);
-    const view = this.#viewOf(conversationId);
-    const was = view?.get(message.id)?.message.status;
-    view?.upsert(message);
-    if (view && view === this.view && was === 'streaming' && message.status !== 'streaming') {
-      this.answerEvent = message.status;
-    }
-  }
-
+  /** Newer observations only: main numbers them (`seq`), and an equal one is the same. */
   #setConnectivity(next: Connectivity): void {
     const wasOffline = this.connectivity?.online === false;
-    if (this.connectivity && next.checkedAt < this.connectivity.checkedAt) return;
+    if (this.connectivity && next.seq <= this.connectivity.seq) return;
     this.connectivity = next;
-    if (!wasOffline || !next.online) return;
-    for (const provider of this.available) {
-      const models = this.#models.get(provider);
-      if (models === undefined || models.stale) void this.loadModels(true, provider);
-    }
+    if (wasOffline && next.online) this.#models.refreshStale(this.available);
   }
-
-  // Internals
 
   /** At startup the most recent conversation opens again, unless the user already moved on. */
   #reopenLatest(): void {
     const latest = this.conversations[0];
     if (!latest || this.activeId !== null || this.view !== null) return;
-    if ((this.#drafts.get(NEW_CHAT) ?? '') !== '' || this.#sending.has(NEW_CHAT)) return;
+    if (this.#drafts.get(NEW_CHAT) !== '' || this.#sending.has(NEW_CHAT)) return;
     void this.open(latest.id);
   }
 
@@ -658,10 +494,24 @@ export class ChatStore {
     return this.#providers();
   }
 
+  #modelsOf(provider: ProviderId | null): {
+    view: ModelsView | null;
+    state: ModelsState;
+    error: ErrorView | null;
+  } {
+    if (provider === null) return { view: null, state: 'idle', error: null };
+    const lists = this.#models;
+    return {
+      view: lists.view(provider),
+      state: lists.state(provider),
+      error: lists.error(provider),
+    };
+  }
+
   /** The provider of a chat: a conversation's own, or the one a new chat goes to. */
   #providerOf(key: string): ProviderId | null {
     if (key === NEW_CHAT) return this.newChatProvider;
-    return this.conversations.find((item) => item.id === key)?.provider ?? null;
+    return this.#list.get(key)?.provider ?? null;
   }
 
   /** Where the model picked for a chat is kept: new chats keep one per provider. */
@@ -669,99 +519,84 @@ export class ChatStore {
     return key === NEW_CHAT ? `${NEW_CHAT}:${provider ?? ''}` : key;
   }
 
-  #viewOf(conversationId: string): ConversationView | undefined {
-    return this.#views.get(conversationId);
+  #optimistic(text: string): MessageEntry {
+    const message: ChatMessage = {
+      id: `local-${++this.#localIds}`,
+      revision: 0,
+      role: 'user',
+      content: text,
+      createdAt: Date.now(),
+      status: 'complete',
+      model: null,
+      usage: null,
+      finishReason: null,
+      error: null,
+    };
+    return new MessageEntry(message, true);
   }
 
-  #show(conversation: Conversation): void {
-    const view = new ConversationView(conversation.id, conversation.messages);
-    for (const entry of view.entries) {
-      const stream = this.#streams.get(entry.id);
-      if (entry.streaming && stream?.text.startsWith(entry.content)) {
-        entry.append(stream.text.slice(entry.content.length));
-      }
-    }
+  /**
+   * A snapshot of a conversation arrived: it becomes its view (or is merged into the one
+   * already there), then what main sent meanwhile is applied over it by revision.
+   */
+  #receive(conversation: Conversation): ConversationView {
+    let view = this.#views.get(conversation.id);
+    if (view) view.merge(conversation.messages);
+    else view = new ConversationView(conversation.id, conversation.messages);
     this.#cache(view);
-    if (!this.#drafts.has(conversation.id)) this.#drafts.set(conversation.id, conversation.draft);
-    this.#savedDrafts.set(conversation.id, conversation.draft);
-    this.#replaceSummary(conversation, true);
-    this.view = view;
-    this.viewState = 'ready';
+    this.#events.deliver(view);
+    this.#drafts.restore(conversation.id, conversation.draft);
+    this.#list.apply(conversation, true);
+    return view;
   }
 
   /** The first send of a new chat created its conversation: the chat takes on its id. */
   #adopt(view: ConversationView, created: Conversation, model: string): string {
     const id = created.id;
+    if (this.#list.deleted(id)) throw new Error('CHAT_NOT_FOUND: deleted while it was created');
     view.id = id;
     this.#cache(view);
-    this.#replaceSummary(created, true);
+    this.#events.deliver(view);
+    this.#list.apply(created, true);
     this.#modelChoice.set(id, model);
     this.#modelChoice.delete(this.#choiceKey(NEW_CHAT, created.provider));
     this.#sending.delete(NEW_CHAT);
     this.#sending.add(id);
-    const typed = this.#drafts.get(NEW_CHAT) ?? '';
-    this.#drafts.delete(NEW_CHAT);
-    this.#drafts.set(id, typed);
     if (this.activeId === null && this.view === view) {
+      // Still looking at it: what was typed meanwhile is the new conversation's draft.
+      this.#drafts.move(NEW_CHAT, id);
       this.activeId = id;
       ++this.#openRequest;
     }
     return id;
   }
 
-  #applyResult(view: ConversationView, result: SendResult): void {
-    if (result.userMessage) view.upsert(result.userMessage);
-    view.upsert(result.assistantMessage);
-    if (view === this.view) this.answerEvent = 'streaming';
-    this.#replaceSummary(result.conversation, true);
+  /**
+   * A send or regenerate was accepted: its messages go through the same door as main's events
+   * (a view that already has a newer copy keeps it), its summary through the list's.
+   */
+  #applyResult(id: string, result: SendResult): void {
+    if (result.userMessage) this.#events.message(id, result.userMessage);
+    this.#events.message(id, result.assistantMessage);
+    if (this.#views.get(id) === this.view && this.view?.last?.streaming) {
+      this.answerEvent = 'streaming';
+    }
+    this.#list.apply(result.conversation, true);
   }
 
-  /** Puts a summary in the list (adding it when `add`), keeping recency order. */
-  #replaceSummary(summary: ConversationSummary, add: boolean): void {
-    const plain: ConversationSummary = {
-      id: summary.id,
-      provider: summary.provider,
-      title: summary.title,
-      createdAt: summary.createdAt,
-      updatedAt: summary.updatedAt,
-      model: summary.model,
-      messageCount: summary.messageCount,
-      streaming: summary.streaming,
-    };
-    const index = this.conversations.findIndex((item) => item.id === summary.id);
-    if (index === -1 && !add) return;
-    const list =
-      index === -1 ? [...this.conversations, plain] : this.conversations.with(index, plain);
-    this.conversations = byRecency(list);
-  }
-
+  /**
+   * Keeps a view in memory, as the most recent. Views beyond {@link CACHED_VIEWS} are dropped,
+   * except the open one and those with an answer asked for or streaming (their events and
+   * responses need them).
+   */
   #cache(view: ConversationView): void {
     this.#views.delete(view.id);
     this.#views.set(view.id, view);
     for (const [id, cached] of this.#views) {
       if (this.#views.size <= CACHED_VIEWS) break;
-      if (cached !== this.view && !cached.last?.streaming) this.#views.delete(id);
+      if (cached !== this.view && !cached.last?.streaming && !this.#sending.has(id)) {
+        this.#views.delete(id);
+      }
     }
-  }
-
-  #touch(view: ConversationView): void {
-    this.#views.delete(view.id);
-    this.#views.set(view.id, view);
-  }
-
-  #persistDraft(key: string): void {
-    const text = this.#drafts.get(key) ?? '';
-    if (this.#savedDrafts.get(key) === text) return;
-    this.#savedDrafts.set(key, text);
-    this.#api.setDraft(key, text).catch((error: unknown) => {
-      this.#savedDrafts.delete(key);
-      console.warn('Could not save the draft', error);
-    });
-  }
-
-  #cancelDraftSave(): void {
-    if (this.#draftTimer) clearTimeout(this.#draftTimer);
-    this.#draftTimer = null;
-    this.#draftKey = null;
   }
 }

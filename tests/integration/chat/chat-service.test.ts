@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EventChannel, EventContract, ProviderId, StreamDelta } from '../../../preload/api';
+import type {
+  ConversationList,
+  EventChannel,
+  EventContract,
+  ProviderId,
+  StreamDelta,
+} from '../../../preload/api';
 import { ChatService, type ChatTarget } from '../../../main/chat/chat-service';
 import { ConversationStore } from '../../../main/chat/conversation-store';
 import { ModelsCache } from '../../../main/chat/models-cache';
@@ -110,6 +116,40 @@ async function finishedMessage(r: Rig) {
 }
 
 describe('chat service against the OpenRouter emulator', () => {
+  it('revisions: a snapshot mid-stream holds the text sent so far at the last delta; summaries and lists share one clock', async () => {
+    const r = await rig();
+    const first = r.chat.create('openrouter', MODEL);
+    const second = r.chat.create('openrouter', MODEL);
+    expect(second.revision).toBeGreaterThan(first.revision);
+    expect(r.chat.list().revision).toBe(second.revision);
+
+    emulator.scriptChat({ length: 4_000, paceMs: 5 });
+    const result = await r.chat.send(first.id, 'Tell me more', MODEL);
+    expect(result.conversation.revision).toBeGreaterThan(second.revision);
+    expect(result.conversation.streaming).toBe(true);
+    await vi.waitFor(() => expect(r.deltas().length).toBeGreaterThan(2));
+
+    const snapshot = r.chat.open(first.id).messages.at(-1)!;
+    const sent = r.deltas().filter((d) => d.seq <= snapshot.revision);
+    expect(snapshot.status).toBe('streaming');
+    expect(snapshot.revision).toBe(sent.length);
+    expect(snapshot.content).toBe(sent.map((d) => d.text).join(''));
+
+    r.chat.stop(first.id);
+    const final = await finishedMessage(r);
+    expect(final.revision).toBe(r.deltas().length + 1);
+    await vi.waitFor(() => expect(r.chat.list().conversations[0]?.streaming).toBe(false));
+    const lists = r.events
+      .filter((e) => e.channel === 'chat:conversations')
+      .map((e) => (e.payload as ConversationList).revision);
+    expect(lists).toEqual([...lists].sort((a, b) => a - b));
+    expect(new Set(lists).size).toBe(lists.length);
+
+    const afterDelete = await r.chat.delete(second.id);
+    expect(afterDelete.revision).toBeGreaterThan(lists.at(-1)!);
+    expect(afterDelete.conversations.map((c) => c.id)).toEqual([first.id]);
+  });
+
   it('streams an answer: batched deltas, usage, persisted, attribution headers, Bearer key', async () => {
     const r = await rig();
     const conversation = r.chat.create('openrouter', MODEL);
@@ -127,7 +167,11 @@ describe('chat service against the OpenRouter emulator', () => {
     expect(message.usage?.totalTokens).toBeGreaterThan(0);
     const deltas = r.deltas();
     expect(deltas.map((d) => d.text).join('')).toBe(message.content);
-    expect(deltas.map((d) => d.seq)).toEqual(deltas.map((_, i) => i));
+    // One revision per delta after the created message's 0, the final state one more.
+    expect(result.assistantMessage.revision).toBe(0);
+    expect(deltas.map((d) => d.seq)).toEqual(deltas.map((_, i) => i + 1));
+    expect(message.revision).toBe(deltas.length + 1);
+    expect(r.store.load(conversation.id).messages.at(-1)?.revision).toBe(message.revision);
 
     const request = emulator.chatRequests().at(-1)!;
     expect(request.model).toBe(MODEL);
@@ -500,7 +544,7 @@ describe('chat service with other providers (an OAuth / OIDC gateway)', () => {
     expect(target.unauthorized).not.toHaveBeenCalled();
     // OpenRouter was not involved.
     expect(emulator.chatRequests()).toHaveLength(0);
-    expect(r.chat.list()[0]).toMatchObject({ id: conversation.id, provider: 'oidc' });
+    expect(r.chat.list().conversations[0]).toMatchObject({ id: conversation.id, provider: 'oidc' });
   });
 
   it('401 → unauthorized → retried once with the fresh token (the emulator checking bearers)', async () => {
@@ -709,12 +753,14 @@ describe('chat service with other providers (an OAuth / OIDC gateway)', () => {
       [viaGateway.id, 'stopped'],
     ]);
     expect(r.store.load(viaGateway.id).messages.at(-1)?.status).toBe('stopped');
-    expect(r.chat.list().find((s) => s.id === viaOpenRouter.id)?.streaming).toBe(true);
+    expect(r.chat.list().conversations.find((s) => s.id === viaOpenRouter.id)?.streaming).toBe(
+      true,
+    );
     await vi.waitFor(() => expect(gateway.disconnects()).toBe(1));
 
     await r.chat.stopAll();
     expect(r.finished().map((f) => f.message.status)).toEqual(['stopped', 'stopped']);
-    expect(r.chat.list().every((s) => !s.streaming)).toBe(true);
+    expect(r.chat.list().conversations.every((s) => !s.streaming)).toBe(true);
   });
 
   it('a request still connecting at sign-out fails with CHAT_NOT_SIGNED_IN, nothing stored', async () => {
@@ -773,7 +819,9 @@ describe('chat service with other providers (an OAuth / OIDC gateway)', () => {
       }),
     );
     const r = await rig({ dir });
-    expect(r.chat.list()).toMatchObject([{ id, provider: 'openrouter', title: 'From last year' }]);
+    expect(r.chat.list().conversations).toMatchObject([
+      { id, provider: 'openrouter', title: 'From last year' },
+    ]);
     expect(await r.chat.listModels('openrouter', false)).toMatchObject({
       stale: false,
       defaultModel: 'anthropic/claude-3.5-sonnet',

@@ -54,6 +54,7 @@ function message(role: ChatMessage['role'], content: string, extra: Partial<Chat
   seq += 1;
   return {
     id: `m-${seq}`,
+    revision: 0,
     role,
     content,
     createdAt: clock,

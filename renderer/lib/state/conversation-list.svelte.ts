@@ -1,0 +1,112 @@
+import type { ConversationList, ConversationSummary } from '../../../preload/api';
+
+/** Newest activity first, ties broken as main breaks them, so both show the same order. */
+function byRecency(a: ConversationSummary, b: ConversationSummary): number {
+  return b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1);
+}
+
+/** Only the summary's own fields (a `Conversation` carries its messages too). */
+function summaryOf(summary: ConversationSummary): ConversationSummary {
+  return {
+    id: summary.id,
+    revision: summary.revision,
+    provider: summary.provider,
+    title: summary.title,
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
+    model: summary.model,
+    messageCount: summary.messageCount,
+    streaming: summary.streaming,
+  };
+}
+
+/**
+ * The conversation list (the sidebar), kept by the revision rule: a summary replaces the shown
+ * one only when its revision is higher, and a whole list decides which conversations exist only
+ * when it is newer than the last one applied (preload/api.ts `ConversationList`). Lists,
+ * single summaries (responses) and deletions can then arrive in any order.
+ */
+export class Conversations {
+  items = $state.raw<readonly ConversationSummary[]>([]);
+  /** Revision of the newest whole list applied; -1 before the first. */
+  #revision = -1;
+  /** Deleted here: never shown again, whatever late copy arrives. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  readonly #gone = new Set<string>();
+
+  /** Deleted (or being deleted) here. */
+  deleted(id: string): boolean {
+    return this.#gone.has(id);
+  }
+
+  get(id: string): ConversationSummary | undefined {
+    return this.items.find((item) => item.id === id);
+  }
+
+  /**
+   * Applies a whole list. A newer one decides membership: what it lacks is gone, unless its
+   * summary is newer than the list (created since). An older one only updates summaries.
+   */
+  applyList(list: ConversationList): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local index
+    const known = new Map(this.items.map((item) => [item.id, item]));
+    const newer = (summary: ConversationSummary) => {
+      const current = known.get(summary.id);
+      return current && current.revision >= summary.revision ? current : summaryOf(summary);
+    };
+    if (list.revision < this.#revision) {
+      this.#set(
+        this.items.map((item) => {
+          const copy = list.conversations.find((summary) => summary.id === item.id);
+          return copy ? newer(copy) : item;
+        }),
+      );
+      return;
+    }
+    const listed = list.conversations.filter((summary) => !this.#gone.has(summary.id));
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local index
+    const ids = new Set(listed.map((summary) => summary.id));
+    const later = this.items.filter((item) => !ids.has(item.id) && item.revision > list.revision);
+    this.#revision = list.revision;
+    this.#set([...listed.map(newer), ...later]);
+  }
+
+  /**
+   * Applies one summary (a response). Adds it when `add` and no newer list has left it out.
+   * Equal revisions are the same state: the shown one stays (it may hold an optimistic title).
+   */
+  apply(summary: ConversationSummary, add: boolean): void {
+    if (this.#gone.has(summary.id)) return;
+    const index = this.items.findIndex((item) => item.id === summary.id);
+    if (index === -1) {
+      if (add && summary.revision > this.#revision) this.#set([...this.items, summaryOf(summary)]);
+      return;
+    }
+    if ((this.items[index] as ConversationSummary).revision >= summary.revision) return;
+    this.#set(this.items.with(index, summaryOf(summary)));
+  }
+
+  /** Shows a title at once, before main confirms it; returns the title it replaced. */
+  retitle(id: string, title: string): string | null {
+    const index = this.items.findIndex((item) => item.id === id);
+    const item = this.items[index];
+    if (!item) return null;
+    this.items = this.items.with(index, { ...item, title });
+    return item.title;
+  }
+
+  /** Being deleted here: gone from the list now, and for good unless {@link undrop}ped. */
+  drop(id: string): void {
+    this.#gone.add(id);
+    this.items = this.items.filter((item) => item.id !== id);
+  }
+
+  /** The deletion failed: the next list shows it again. */
+  undrop(id: string): void {
+    this.#gone.delete(id);
+  }
+
+  #set(items: readonly ConversationSummary[]): void {
+    this.items = [...items].sort(byRecency);
+  }
+}

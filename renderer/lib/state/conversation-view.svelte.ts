@@ -1,0 +1,94 @@
+import type { ChatMessage } from '../../../preload/api';
+import { MessageEntry, type Piece } from './chat-message.svelte';
+
+/**
+ * The messages of one conversation as the renderer shows them. Every change goes through the
+ * revision rule (preload/api.ts `ChatMessage.revision`): main's copy of a message replaces the
+ * shown one only when it is newer, whichever channel brought it, so the order in which events
+ * and responses arrive does not matter.
+ */
+export class ConversationView {
+  /** Empty until a new chat was created by its first send. */
+  id: string;
+  entries = $state.raw<readonly MessageEntry[]>([]);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an index of `entries`, which is the state
+  readonly #byId = new Map<string, MessageEntry>();
+
+  constructor(id: string, messages: readonly ChatMessage[] = []) {
+    this.id = id;
+    const entries = messages.map((message) => new MessageEntry(message));
+    for (const entry of entries) this.#byId.set(entry.id, entry);
+    this.entries = entries;
+  }
+
+  get(id: string): MessageEntry | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The newest message, if any. */
+  get last(): MessageEntry | undefined {
+    return this.entries.at(-1);
+  }
+
+  add(entry: MessageEntry): void {
+    this.#byId.set(entry.id, entry);
+    this.entries = [...this.entries, entry];
+  }
+
+  remove(id: string): void {
+    if (!this.#byId.delete(id)) return;
+    this.entries = this.entries.filter((entry) => entry.id !== id);
+  }
+
+  /**
+   * Applies main's copy of a message: updates the known entry when it is newer, or takes the
+   * place of the optimistic copy of the same user text, or is appended (an answer whose send
+   * response has not arrived yet). Returns the entry and whether the copy was applied.
+   */
+  apply(message: ChatMessage): { entry: MessageEntry; applied: boolean } {
+    const known = this.#byId.get(message.id);
+    if (known) return { entry: known, applied: known.apply(message) };
+    const entry = new MessageEntry(message);
+    const optimistic = this.entries.findLastIndex(
+      (item) => item.optimistic && item.role === message.role && item.content === message.content,
+    );
+    if (optimistic === -1) {
+      this.add(entry);
+    } else {
+      this.#byId.delete((this.entries[optimistic] as MessageEntry).id);
+      this.#byId.set(entry.id, entry);
+      this.entries = this.entries.with(optimistic, entry);
+    }
+    return { entry, applied: true };
+  }
+
+  /** Applies streamed pieces of an answer; one not known yet shows from its first piece. */
+  applyPieces(messageId: string, pieces: readonly Piece[]): void {
+    let entry = this.#byId.get(messageId);
+    if (!entry) {
+      entry = MessageEntry.placeholder(messageId);
+      this.add(entry);
+    }
+    entry.applyPieces(pieces);
+  }
+
+  /**
+   * Applies a snapshot of the whole conversation to a view that already shows it: each message
+   * by the revision rule, and those the snapshot does not have yet (newer than it) are kept.
+   */
+  merge(messages: readonly ChatMessage[]): void {
+    for (const message of messages) this.apply(message);
+  }
+
+  /**
+   * A regenerated answer replaces every answer after the last user message, as main did: what
+   * stays is the history up to that message and `answer`.
+   */
+  replaceAnswers(answer: ChatMessage): void {
+    const lastUser = this.entries.findLastIndex((entry) => entry.role === 'user');
+    for (const entry of this.entries.slice(lastUser + 1)) {
+      if (entry.id !== answer.id) this.remove(entry.id);
+    }
+    this.apply(answer);
+  }
+}

@@ -1,0 +1,390 @@
+import { flushSync } from 'svelte';
+import { vi } from 'vitest';
+import { mulberry32 } from '../../../fixtures/seeded-random';
+import { ChatStore, NEW_CHAT } from '../../../../renderer/lib/state/chat.svelte';
+import { ScriptedMain, type Disk } from './scripted-main';
+
+/**
+ * Seeded schedules for the chat state: what the user does, what main does, and in which order
+ * events and responses reach the renderer. A schedule is a list of steps; each step names an
+ * action and a number that picks among what is possible at that moment (the `n`-th waiting
+ * request, the `n`-th conversation in the sidebar…). A step with nothing to act on does nothing,
+ * so any sub-list of a schedule is a schedule too: that is what shrinking relies on.
+ */
+export type Step =
+  | { readonly do: 'type' | 'send' | 'stop' | 'regenerate' | 'new-chat' | 'restart' }
+  | { readonly do: 'open' | 'delete'; readonly n: number }
+  | { readonly do: 'handle' | 'piece' | 'finish' | 'response'; readonly n: number }
+  | { readonly do: 'accept'; readonly n: number; readonly refuse: boolean }
+  | { readonly do: 'event' | 'frame' | 'timers' };
+
+const WEIGHTS: readonly (readonly [Step['do'], number])[] = [
+  ['type', 6],
+  ['send', 8],
+  ['stop', 2],
+  ['regenerate', 2],
+  ['new-chat', 3],
+  ['open', 3],
+  ['delete', 1],
+  ['restart', 0.5],
+  ['handle', 14],
+  ['accept', 8],
+  ['piece', 10],
+  ['finish', 5],
+  ['event', 18],
+  ['response', 12],
+  ['frame', 6],
+  ['timers', 2],
+];
+const TOTAL = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
+
+export function generate(seed: number, length: number): Step[] {
+  const random = mulberry32(seed);
+  const steps: Step[] = [];
+  for (let i = 0; i < length; i++) {
+    let pick = random() * TOTAL;
+    let kind: Step['do'] = 'event';
+    for (const [candidate, weight] of WEIGHTS) {
+      pick -= weight;
+      if (pick < 0) {
+        kind = candidate;
+        break;
+      }
+    }
+    const n = Math.floor(random() * 8);
+    switch (kind) {
+      case 'open':
+      case 'delete':
+      case 'handle':
+      case 'piece':
+      case 'finish':
+      case 'response':
+        steps.push({ do: kind, n });
+        break;
+      case 'accept':
+        steps.push({ do: kind, n, refuse: random() < 0.2 });
+        break;
+      default:
+        steps.push({ do: kind });
+    }
+  }
+  return steps;
+}
+
+export function describeStep(step: Step): string {
+  switch (step.do) {
+    case 'type':
+      return 'user types';
+    case 'send':
+      return 'user presses Send';
+    case 'stop':
+      return 'user presses Stop';
+    case 'regenerate':
+      return 'user presses Regenerate';
+    case 'new-chat':
+      return 'user clicks New chat';
+    case 'restart':
+      return 'app quits and starts again';
+    case 'open':
+      return `user opens sidebar item ${step.n}`;
+    case 'delete':
+      return `user deletes sidebar item ${step.n}`;
+    case 'handle':
+      return `main handles request ${step.n}`;
+    case 'accept':
+      return `provider ${step.refuse ? 'refuses' : 'accepts'} pending send ${step.n}`;
+    case 'piece':
+      return `stream ${step.n} sends a piece`;
+    case 'finish':
+      return `stream ${step.n} finishes`;
+    case 'response':
+      return `response ${step.n} arrives`;
+    case 'event':
+      return 'next event arrives';
+    case 'frame':
+      return 'animation frame';
+    case 'timers':
+      return 'draft-save timer fires';
+  }
+}
+
+/** Lets every promise continuation that can run now run. */
+async function ticks(): Promise<void> {
+  for (let i = 0; i < 12; i++) await Promise.resolve();
+}
+
+/** The renderer's chat state driven against a scripted main. */
+export class Run {
+  main: ScriptedMain;
+  store: ChatStore;
+  readonly #frames = new Map<number, FrameRequestCallback>();
+  #frameIds = 0;
+  #stopStore: () => void;
+  /** Words typed so far; each must end up exactly once in a sent message or a draft. */
+  readonly #typed: string[] = [];
+  /** Words that may be gone: typed into a chat that was deleted, or unsaved at a quit. */
+  readonly #mayBeGone = new Set<string>();
+  readonly #deleted = new Set<string>();
+
+  constructor() {
+    globalThis.requestAnimationFrame = (callback) => {
+      const id = ++this.#frameIds;
+      this.#frames.set(id, callback);
+      return id;
+    };
+    globalThis.cancelAnimationFrame = (id) => void this.#frames.delete(id);
+    this.main = new ScriptedMain();
+    ({ store: this.store, stop: this.#stopStore } = this.#startStore());
+  }
+
+  #startStore(): { store: ChatStore; stop: () => void } {
+    const store = new ChatStore(this.main.api, () => ['openrouter']);
+    const stop = store.start();
+    flushSync();
+    return { store, stop };
+  }
+
+  dispose(): void {
+    this.#stopStore();
+  }
+
+  async step(step: Step): Promise<void> {
+    const { main, store } = this;
+    switch (step.do) {
+      case 'type': {
+        const word = `w${this.#typed.length}`;
+        this.#typed.push(word);
+        store.draft = store.draft === '' ? word : `${store.draft} ${word}`;
+        break;
+      }
+      case 'send':
+        if (!store.streaming && store.draft.trim() !== '') void store.send();
+        break;
+      case 'stop':
+        if (store.streaming) void store.stop();
+        break;
+      case 'regenerate':
+        if (store.regenerable !== null) void store.regenerate();
+        break;
+      case 'new-chat':
+        store.newChat();
+        break;
+      case 'open': {
+        const item = store.conversations[step.n % Math.max(1, store.conversations.length)];
+        if (item) void store.open(item.id);
+        break;
+      }
+      case 'delete': {
+        const item = store.conversations[step.n % Math.max(1, store.conversations.length)];
+        if (item) {
+          this.#deleted.add(item.id);
+          for (const word of this.#typed) this.#mayBeGone.add(word);
+          void store.remove(item.id);
+        }
+        break;
+      }
+      case 'restart':
+        await this.restart();
+        break;
+      case 'handle':
+        main.handle(step.n);
+        break;
+      case 'accept':
+        main.accept(step.n, step.refuse);
+        break;
+      case 'piece':
+        main.piece(step.n);
+        break;
+      case 'finish':
+        main.finish(step.n);
+        break;
+      case 'event':
+        main.deliverEvent();
+        break;
+      case 'response':
+        main.deliverResponse(step.n);
+        break;
+      case 'frame':
+        this.#frame();
+        break;
+      case 'timers':
+        vi.runOnlyPendingTimers();
+        break;
+    }
+    await ticks();
+    flushSync();
+  }
+
+  /**
+   * The app quits the way it does when the window closes: the renderer saves its draft, main
+   * handles what it was sent and stops its streams; then both start again from what is on disk.
+   */
+  async restart(): Promise<void> {
+    this.#stopStore();
+    await ticks();
+    while (this.main.handle(0) !== null) await ticks();
+    const disk: Disk = this.main.quit();
+    // A new chat's draft is not saved across restarts yet (issue 11).
+    for (const word of this.#typed) this.#mayBeGone.add(word);
+    this.main = new ScriptedMain(disk, this.main.ids);
+    ({ store: this.store, stop: this.#stopStore } = this.#startStore());
+  }
+
+  #frame(): void {
+    const frames = [...this.#frames.values()];
+    this.#frames.clear();
+    for (const callback of frames) callback(0);
+  }
+
+  /** Lets everything finish: main handles all requests, every stream ends, all is delivered. */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 2_000; round++) {
+      const { main } = this;
+      const progressed =
+        main.handle(0) !== null ||
+        main.accept(0, false) !== null ||
+        main.finish(0) !== null ||
+        main.deliverEvent() !== null ||
+        main.deliverResponse(0) !== null;
+      const frames = this.#frames.size > 0;
+      if (frames) this.#frame();
+      if (vi.getTimerCount() > 0) vi.runOnlyPendingTimers();
+      await ticks();
+      flushSync();
+      if (!progressed && !frames && main.idle) {
+        for (let i = 0; i < 50; i++) await Promise.resolve();
+        if (main.idle && this.#frames.size === 0 && vi.getTimerCount() === 0) return;
+      }
+    }
+    const { main } = this;
+    throw new Error(
+      `the schedule did not settle: ${main.requests.length} requests, ${main.responses.length} responses, ${main.events.length} events, ${main.streaming} streams, ${main.connecting} connecting, ${this.#frames.size} frames, ${vi.getTimerCount()} timers`,
+    );
+  }
+
+  /**
+   * Compares the renderer with main once all is delivered. Returns what differs, or null.
+   * Opens every conversation in turn, as a user checking each chat would.
+   */
+  async check(): Promise<string | null> {
+    await this.settle();
+    const { main, store } = this;
+    store.saveDraft();
+    await this.settle();
+    const current = store.activeId;
+    const drafts = new Map<string, string>();
+    for (const item of main.list()) {
+      void store.open(item.id);
+      await this.settle();
+      const problem = this.#compareOpen(item.id);
+      if (problem) return problem;
+      drafts.set(item.id, store.draft);
+      const stored = main.conversation(item.id)?.draft ?? '';
+      if (store.draft !== stored) {
+        return `${item.id}: the draft is "${store.draft}", main saved "${stored}"`;
+      }
+    }
+    store.newChat();
+    drafts.set(NEW_CHAT, store.draft);
+    const truth = main.list();
+    const shown = store.conversations;
+    const ids = (list: readonly { id: string }[]) => list.map((item) => item.id).join(',');
+    if (ids(truth) !== ids(shown)) {
+      return `sidebar lists [${ids(shown)}], main has [${ids(truth)}]`;
+    }
+    for (const [index, item] of shown.entries()) {
+      const real = truth[index];
+      if (real && (item.title !== real.title || item.streaming !== real.streaming)) {
+        return `sidebar item ${item.id}: ${JSON.stringify([item.title, item.streaming])}, main: ${JSON.stringify([real.title, real.streaming])}`;
+      }
+    }
+    if (current !== null && truth.some((item) => item.id === current)) void store.open(current);
+    return this.#checkWords(drafts);
+  }
+
+  #compareOpen(id: string): string | null {
+    const { main, store } = this;
+    const real = main.conversation(id);
+    if (!real) return null;
+    if (store.viewState !== 'ready' || !store.view) return `${id}: not shown (${store.viewState})`;
+    const shown = store.view.entries.map(
+      (entry) => `${entry.role}:${entry.message.status}:${entry.content.trim()}`,
+    );
+    const truth = real.messages.map((m) => `${m.role}:${m.status}:${m.content.trim()}`);
+    if (shown.join(' | ') !== truth.join(' | ')) {
+      return `${id} shows [${shown.join(' | ')}], main has [${truth.join(' | ')}]`;
+    }
+    if (store.streaming) return `${id}: "Stop" is shown, but nothing streams`;
+    return null;
+  }
+
+  #checkWords(drafts: ReadonlyMap<string, string>): string | null {
+    const places: string[] = [...drafts.values()];
+    for (const item of this.main.list()) {
+      for (const m of this.main.conversation(item.id)?.messages ?? []) {
+        if (m.role === 'user') places.push(m.content);
+      }
+    }
+    const counts = new Map<string, number>();
+    for (const place of places) {
+      for (const word of place.split(/\s+/)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+    for (const word of this.#typed) {
+      const count = counts.get(word) ?? 0;
+      if (count > 1) return `typed text "${word}" is there ${count} times`;
+      if (count === 0 && !this.#mayBeGone.has(word)) return `typed text "${word}" was lost`;
+    }
+    return null;
+  }
+}
+
+/** Runs a schedule from a fresh start; the mismatch found at the end, or null. */
+export async function runSchedule(steps: readonly Step[]): Promise<string | null> {
+  const run = new Run();
+  try {
+    for (const step of steps) await run.step(step);
+    return await run.check();
+  } catch (error) {
+    return `threw: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * The shortest sub-schedule that still fails the same way (`same`): drops ever smaller chunks of steps
+ * while the failure remains (delta debugging, ddmin's complement pass).
+ */
+export async function shrink(
+  steps: readonly Step[],
+  same: (failure: string) => boolean = () => true,
+): Promise<{ steps: Step[]; failure: string }> {
+  let current = [...steps];
+  let failure = (await runSchedule(current)) ?? '';
+  for (let chunk = Math.ceil(current.length / 2); chunk >= 1;) {
+    let removed = false;
+    for (let start = 0; start < current.length;) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
+      const result = await runSchedule(candidate);
+      if (result !== null && same(result)) {
+        current = candidate;
+        failure = result;
+        removed = true;
+      } else {
+        start += chunk;
+      }
+    }
+    if (!removed) chunk = Math.floor(chunk / 2);
+  }
+  // Then the simplest choices: the first waiting request, stream, response…
+  for (const [index, step] of current.entries()) {
+    if (!('n' in step) || step.n === 0) continue;
+    const candidate = current.with(index, { ...step, n: 0 });
+    const result = await runSchedule(candidate);
+    if (result !== null && same(result)) {
+      current = candidate;
+      failure = result;
+    }
+  }
+  return { steps: current, failure };
+}

@@ -1,0 +1,538 @@
+import type {
+  ChatMessage,
+  Connectivity,
+  Conversation,
+  ConversationList,
+  ConversationSummary,
+  EventContract,
+  LatchkeyApi,
+  ModelsView,
+  ProviderId,
+  SendResult,
+} from '../../../../preload/api';
+import { LatchkeyApiError } from '../../../../preload/api';
+
+/**
+ * A scripted main process for the chat state: a model of `main/chat/chat-service.ts`'s contract
+ * (what it stores, which events it emits, what it answers) whose every step is taken by the
+ * test. Nothing happens on its own: a request waits until the test lets main handle it, a
+ * stream sends a piece or ends when told, and every event and response waits in a queue until
+ * the test delivers it.
+ *
+ * Delivery models both transports: events reach the renderer in the order main sent them (one
+ * ordered channel: IPC, or the harness's server-sent events), while each response can arrive at
+ * any moment after main produced it, before or after any event (the harness answers invokes over
+ * separate HTTP requests; in Electron an async handler answers when it finishes).
+ */
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface StoredConversation {
+  summary: Mutable<Omit<ConversationSummary, 'id' | 'streaming' | 'revision'>>;
+  messages: ChatMessage[];
+  draft: string;
+}
+
+interface Stream {
+  readonly conversationId: string;
+  readonly messageId: string;
+  /** Text of the pieces sent so far. */
+  content: string;
+  pieces: number;
+  /** The message's revision after the last piece sent. */
+  revision: number;
+}
+
+/** A send or regenerate the provider has not accepted yet. */
+interface Connecting {
+  readonly kind: 'send' | 'regenerate';
+  readonly conversationId: string;
+  readonly text: string;
+  readonly model: string;
+  readonly answer: Settle<SendResult>;
+}
+
+interface Settle<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** An invoke main has not handled yet. */
+interface Request {
+  readonly label: string;
+  readonly handle: () => void;
+}
+
+/** A handler's answer that comes later (a send waits for the provider). */
+const LATER = Symbol('later');
+
+/** An answer produced by main, not yet delivered. */
+export interface Response {
+  readonly label: string;
+  readonly deliver: () => void;
+}
+
+type Event = {
+  [C in keyof EventContract]: { channel: C; payload: EventContract[C] };
+}[keyof EventContract];
+
+type Listeners = { [C in keyof EventContract]: Set<(payload: EventContract[C]) => void> };
+
+const PROVIDER: ProviderId = 'openrouter';
+export const MODEL = 'test/model';
+
+function fail(code: string): LatchkeyApiError {
+  return new LatchkeyApiError({ code });
+}
+
+/** What main persists, carried across a restart. */
+export interface Disk {
+  readonly conversations: ReadonlyMap<string, StoredConversation>;
+}
+
+export class ScriptedMain {
+  readonly #conversations = new Map<string, StoredConversation>();
+  readonly #streams = new Map<string, Stream>();
+  readonly #connecting: Connecting[] = [];
+  readonly requests: Request[] = [];
+  readonly responses: Response[] = [];
+  readonly events: Event[] = [];
+  #listeners: Listeners = ScriptedMain.#noListeners();
+  #ids = 0;
+  #clock = 0;
+  /** Summary and list revisions, as `ChatService` keeps them: one clock per process. */
+  #revision = 0;
+  readonly #revisions = new Map<string, number>();
+  readonly api: LatchkeyApi;
+
+  constructor(disk?: Disk, ids = 0) {
+    this.#ids = ids;
+    if (disk) {
+      for (const [id, stored] of disk.conversations) {
+        this.#conversations.set(id, structuredClone(stored));
+      }
+    }
+    this.api = this.#makeApi();
+  }
+
+  static #noListeners(): Listeners {
+    return {
+      'auth:state': new Set(),
+      'app:notice': new Set(),
+      'app:connectivity': new Set(),
+      'chat:delta': new Set(),
+      'chat:message': new Set(),
+      'chat:conversations': new Set(),
+    };
+  }
+
+  // What the test reads
+
+  /** Main's truth: the conversations as `chat:list` would answer them now. */
+  list(): ConversationSummary[] {
+    return [...this.#conversations.entries()]
+      .map(([id, stored]) => this.#summary(id, stored))
+      .sort(
+        (a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1),
+      );
+  }
+
+  #listed(): ConversationList {
+    return { revision: this.#revision, conversations: this.list() };
+  }
+
+  /** Main's truth: one conversation as `chat:open` would answer it now. */
+  conversation(id: string): Conversation | null {
+    const stored = this.#conversations.get(id);
+    if (!stored) return null;
+    return {
+      ...this.#summary(id, stored),
+      draft: stored.draft,
+      messages: stored.messages.map((m) => {
+        if (m.status !== 'streaming') return m;
+        const stream = this.#streams.get(id);
+        if (stream?.messageId === m.id) {
+          return { ...m, content: stream.content, revision: stream.revision };
+        }
+        return { ...m, status: 'incomplete', revision: m.revision + 1 };
+      }),
+    };
+  }
+
+  get streaming(): number {
+    return this.#streams.size;
+  }
+
+  get connecting(): number {
+    return this.#connecting.length;
+  }
+
+  get ids(): number {
+    return this.#ids;
+  }
+
+  get idle(): boolean {
+    return (
+      this.requests.length === 0 &&
+      this.responses.length === 0 &&
+      this.events.length === 0 &&
+      this.#streams.size === 0 &&
+      this.#connecting.length === 0
+    );
+  }
+
+  /**
+   * What survives a quit: requests not yet accepted fail and streams are stopped, as
+   * `ChatService.stopAll` does; nothing more reaches the renderer.
+   */
+  quit(): Disk {
+    this.#connecting.length = 0;
+    for (const stream of [...this.#streams.values()]) this.#end(stream, 'stopped');
+    this.#listeners = ScriptedMain.#noListeners();
+    return { conversations: structuredClone(this.#conversations) };
+  }
+
+  // Steps the test takes
+
+  /** Main handles the `n`-th waiting request (requests may be handled in any order). */
+  handle(n: number): string | null {
+    const request = this.#take(this.requests, n);
+    if (!request) return null;
+    request.handle();
+    return request.label;
+  }
+
+  /** The provider answers the `n`-th send/regenerate: accepted, or refused when `refuse`. */
+  accept(n: number, refuse: boolean): string | null {
+    const pending = this.#take(this.#connecting, n);
+    if (!pending) return null;
+    const label = `${pending.kind} ${refuse ? 'refused' : 'accepted'}`;
+    const stored = this.#conversations.get(pending.conversationId);
+    if (refuse || !stored) {
+      this.#answer(label, pending.answer, fail(stored ? 'NETWORK_OFFLINE' : 'CHAT_NOT_FOUND'));
+      return label;
+    }
+    const added: ChatMessage[] = [];
+    if (pending.kind === 'regenerate') {
+      while (stored.messages.at(-1)?.role === 'assistant') stored.messages.pop();
+    } else {
+      added.push(this.#message('user', pending.text, 'complete', null));
+    }
+    const assistant = this.#message('assistant', '', 'streaming', pending.model);
+    added.push(assistant);
+    stored.messages.push(...added);
+    if (stored.summary.title === '' && pending.kind === 'send') {
+      stored.summary.title = pending.text.trim().split('\n', 1)[0] ?? '';
+    }
+    stored.summary.model = pending.model;
+    stored.summary.messageCount = stored.messages.length;
+    stored.summary.updatedAt = ++this.#clock;
+    stored.draft = '';
+    this.#streams.set(pending.conversationId, {
+      conversationId: pending.conversationId,
+      messageId: assistant.id,
+      content: '',
+      pieces: 0,
+      revision: 0,
+    });
+    this.#changed(pending.conversationId);
+    this.#publishList();
+    this.#answer(label, pending.answer, {
+      conversation: this.#summary(pending.conversationId, stored),
+      userMessage: added.find((m) => m.role === 'user') ?? null,
+      assistantMessage: assistant,
+    });
+    return label;
+  }
+
+  /** The `n`-th stream sends one piece of text. */
+  piece(n: number): string | null {
+    const stream = [...this.#streams.values()][this.#index(this.#streams.size, n)];
+    if (!stream) return null;
+    const text = `t${stream.pieces} `;
+    stream.pieces += 1;
+    stream.revision += 1;
+    stream.content += text;
+    this.#emit('chat:delta', {
+      conversationId: stream.conversationId,
+      messageId: stream.messageId,
+      seq: stream.revision,
+      text,
+    });
+    return 'piece';
+  }
+
+  /** The `n`-th stream ends with a finish reason. */
+  finish(n: number): string | null {
+    const stream = [...this.#streams.values()][this.#index(this.#streams.size, n)];
+    if (!stream) return null;
+    this.#end(stream, 'complete');
+    return 'finish';
+  }
+
+  /** Delivers the oldest event. */
+  deliverEvent(): string | null {
+    const event = this.events.shift();
+    if (!event) return null;
+    const { channel, payload } = event;
+    for (const listener of this.#listeners[channel] as Set<(payload: unknown) => void>) {
+      listener(payload);
+    }
+    return `event ${event.channel}`;
+  }
+
+  /** Delivers the `n`-th produced response. */
+  deliverResponse(n: number): string | null {
+    const response = this.#take(this.responses, n);
+    if (!response) return null;
+    response.deliver();
+    return `response ${response.label}`;
+  }
+
+  // Internals
+
+  #take<T>(list: T[], n: number): T | undefined {
+    if (list.length === 0) return undefined;
+    return list.splice(this.#index(list.length, n), 1)[0];
+  }
+
+  #index(length: number, n: number): number {
+    return length === 0 ? 0 : n % length;
+  }
+
+  #summary(id: string, stored: StoredConversation): ConversationSummary {
+    return {
+      ...stored.summary,
+      id,
+      streaming: this.#streams.has(id),
+      revision: this.#revisions.get(id) ?? 0,
+    };
+  }
+
+  #changed(id: string): void {
+    this.#revisions.set(id, ++this.#revision);
+  }
+
+  #message(
+    role: ChatMessage['role'],
+    content: string,
+    status: ChatMessage['status'],
+    model: string | null,
+  ): ChatMessage {
+    return {
+      id: `m${++this.#ids}`,
+      revision: 0,
+      role,
+      content,
+      createdAt: ++this.#clock,
+      status,
+      model,
+      usage: null,
+      finishReason: null,
+      error: null,
+    };
+  }
+
+  #end(stream: Stream, status: 'complete' | 'stopped'): void {
+    this.#streams.delete(stream.conversationId);
+    const stored = this.#conversations.get(stream.conversationId);
+    const at = stored?.messages.findIndex((m) => m.id === stream.messageId) ?? -1;
+    if (!stored || at === -1) return;
+    const before = stored.messages[at] as ChatMessage;
+    const final: ChatMessage = {
+      ...before,
+      revision: stream.revision + 1,
+      content: stream.content,
+      status,
+      usage:
+        status === 'complete'
+          ? {
+              promptTokens: 3,
+              completionTokens: stream.pieces,
+              totalTokens: 3 + stream.pieces,
+              cost: null,
+            }
+          : null,
+      finishReason: status === 'complete' ? 'stop' : null,
+    };
+    stored.messages[at] = final;
+    stored.summary.updatedAt = ++this.#clock;
+    this.#emit('chat:message', { conversationId: stream.conversationId, message: final });
+    this.#changed(stream.conversationId);
+    this.#publishList();
+  }
+
+  #emit<C extends keyof EventContract>(channel: C, payload: EventContract[C]): void {
+    this.events.push({ channel, payload } as Event);
+  }
+
+  #publishList(): void {
+    this.#emit('chat:conversations', this.#listed());
+  }
+
+  #answer<T>(label: string, settle: Settle<T>, outcome: T | LatchkeyApiError): void {
+    this.responses.push({
+      label,
+      deliver: () => {
+        if (outcome instanceof LatchkeyApiError) settle.reject(outcome);
+        else settle.resolve(structuredClone(outcome));
+      },
+    });
+  }
+
+  /** An invoke: waits in `requests` until main handles it; `run` answers, throws or defers. */
+  #invoke<T>(label: string, run: (settle: Settle<T>) => T | typeof LATER): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settle: Settle<T> = { resolve, reject };
+      this.requests.push({
+        label,
+        handle: () => {
+          let outcome: T | typeof LATER;
+          try {
+            outcome = run(settle);
+          } catch (error) {
+            this.#answer(label, settle, error as LatchkeyApiError);
+            return;
+          }
+          if (outcome !== LATER) this.#answer(label, settle, outcome);
+        },
+      });
+    });
+  }
+
+  #stored(id: string): StoredConversation {
+    const stored = this.#conversations.get(id);
+    if (!stored) throw fail('CHAT_NOT_FOUND');
+    return stored;
+  }
+
+  #busy(id: string): boolean {
+    return this.#streams.has(id) || this.#connecting.some((c) => c.conversationId === id);
+  }
+
+  #makeApi(): LatchkeyApi {
+    const models: ModelsView = {
+      models: [
+        {
+          id: MODEL,
+          name: 'Test model',
+          contextLength: 1000,
+          promptPrice: 0,
+          completionPrice: 0,
+          free: true,
+        },
+      ],
+      defaultModel: MODEL,
+      fetchedAt: 1,
+      stale: false,
+    };
+    const connectivity: Connectivity = { online: true, checkedAt: 1, seq: 1 };
+    const unused = (): never => {
+      throw new Error('not used by the chat state');
+    };
+    const on =
+      <C extends keyof EventContract>(channel: C) =>
+      (listener: (payload: EventContract[C]) => void) => {
+        this.#listeners[channel].add(listener);
+        return () => void this.#listeners[channel].delete(listener);
+      };
+    return {
+      getAppInfo: unused,
+      getAuthStates: unused,
+      signIn: unused,
+      cancelSignIn: unused,
+      submitSignInLink: unused,
+      signOut: unused,
+      rememberAnyway: unused,
+      dismissError: unused,
+      refreshAccount: unused,
+      configureProvider: unused,
+      setLocale: unused,
+      openExternal: unused,
+      checkConnectivity: () => this.#invoke('check-connectivity', () => connectivity),
+      listConversations: () => this.#invoke('list', () => this.#listed()),
+      openConversation: (id) =>
+        this.#invoke('open', () => {
+          this.#stored(id);
+          return this.conversation(id) as Conversation;
+        }),
+      createConversation: (provider, model) =>
+        this.#invoke('create', () => {
+          const id = `c${++this.#ids}`;
+          const stored: StoredConversation = {
+            summary: {
+              provider,
+              title: '',
+              createdAt: ++this.#clock,
+              updatedAt: this.#clock,
+              model,
+              messageCount: 0,
+            },
+            messages: [],
+            draft: '',
+          };
+          this.#conversations.set(id, stored);
+          this.#changed(id);
+          this.#publishList();
+          return this.conversation(id) as Conversation;
+        }),
+      renameConversation: (id, title) =>
+        this.#invoke('rename', () => {
+          const stored = this.#stored(id);
+          stored.summary.title = title.trim();
+          this.#changed(id);
+          this.#publishList();
+          return this.#summary(id, stored);
+        }),
+      deleteConversation: (id) =>
+        this.#invoke('delete', () => {
+          const stream = this.#streams.get(id);
+          if (stream) this.#end(stream, 'stopped');
+          this.#stored(id);
+          this.#conversations.delete(id);
+          this.#revisions.delete(id);
+          this.#revision += 1;
+          this.#publishList();
+          return this.#listed();
+        }),
+      setDraft: (id, draft) =>
+        this.#invoke('set-draft', () => {
+          this.#stored(id).draft = draft;
+          return undefined;
+        }),
+      send: (conversationId, text, model) =>
+        this.#invoke<SendResult>('send', (answer) => {
+          this.#stored(conversationId);
+          if (this.#busy(conversationId)) throw fail('CHAT_BUSY');
+          this.#connecting.push({ kind: 'send', conversationId, text, model, answer });
+          return LATER;
+        }),
+      stop: (conversationId) =>
+        this.#invoke('stop', () => {
+          const stream = this.#streams.get(conversationId);
+          if (stream) this.#end(stream, 'stopped');
+          return undefined;
+        }),
+      regenerate: (conversationId, model) =>
+        this.#invoke<SendResult>('regenerate', (answer) => {
+          const stored = this.#stored(conversationId);
+          if (!stored.messages.some((m) => m.role === 'user')) throw fail('CHAT_BAD_REQUEST');
+          if (this.#busy(conversationId)) throw fail('CHAT_BUSY');
+          this.#connecting.push({ kind: 'regenerate', conversationId, text: '', model, answer });
+          return LATER;
+        }),
+      listModels: (provider: ProviderId) =>
+        this.#invoke('models', () => {
+          if (provider !== PROVIDER) throw fail('CHAT_NOT_SIGNED_IN');
+          return models;
+        }),
+      setDefaultModel: () => this.#invoke('set-default-model', () => models),
+      onAuthState: on('auth:state'),
+      onNotice: on('app:notice'),
+      onConnectivity: on('app:connectivity'),
+      onStreamDelta: on('chat:delta'),
+      onMessage: on('chat:message'),
+      onConversations: on('chat:conversations'),
+    };
+  }
+}
