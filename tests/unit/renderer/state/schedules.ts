@@ -12,39 +12,69 @@ import { ScriptedMain, type Disk } from './scripted-main';
  * so any sub-list of a schedule is a schedule too: that is what shrinking relies on.
  */
 export type Step =
-  | { readonly do: 'type' | 'send' | 'stop' | 'regenerate' | 'new-chat' | 'restart' }
+  | { readonly do: 'type' | 'send' | 'stop' | 'regenerate' | 'new-chat' | 'restart' | 'crash' }
   | { readonly do: 'open' | 'delete'; readonly n: number }
   | { readonly do: 'handle' | 'piece' | 'finish' | 'response'; readonly n: number }
   | { readonly do: 'accept'; readonly n: number; readonly refuse: boolean }
   | { readonly do: 'event' | 'frame' | 'timers' };
 
-const WEIGHTS: readonly (readonly [Step['do'], number])[] = [
-  ['type', 6],
-  ['send', 8],
-  ['stop', 2],
-  ['regenerate', 2],
-  ['new-chat', 3],
-  ['open', 3],
-  ['delete', 1],
-  ['restart', 0.5],
-  ['handle', 14],
-  ['accept', 8],
-  ['piece', 10],
-  ['finish', 5],
-  ['event', 18],
-  ['response', 12],
-  ['frame', 6],
-  ['timers', 2],
-];
-const TOTAL = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
+type Weights = readonly (readonly [Step['do'], number])[];
 
-export function generate(seed: number, length: number): Step[] {
+/** How often each step is picked, per kind of schedule. */
+export const PROFILES = {
+  /** Chatting in a few conversations: sends, streams, stops, regenerations. */
+  chatting: [
+    ['type', 6],
+    ['send', 8],
+    ['stop', 2],
+    ['regenerate', 2],
+    ['new-chat', 3],
+    ['open', 3],
+    ['delete', 1],
+    ['restart', 0.5],
+    ['handle', 14],
+    ['accept', 8],
+    ['piece', 10],
+    ['finish', 5],
+    ['event', 18],
+    ['response', 12],
+    ['frame', 6],
+    ['timers', 2],
+  ],
+  /** Moving around while answers stream: new chats, switching, deleting, restarting. */
+  switching: [
+    ['type', 5],
+    ['send', 7],
+    ['stop', 1],
+    ['regenerate', 1],
+    ['new-chat', 6],
+    ['open', 8],
+    ['delete', 3],
+    ['restart', 1],
+    ['crash', 0.7],
+    ['handle', 14],
+    ['accept', 8],
+    ['piece', 6],
+    ['finish', 4],
+    ['event', 16],
+    ['response', 12],
+    ['frame', 5],
+    ['timers', 2],
+  ],
+} as const satisfies Record<string, Weights>;
+
+export function generate(
+  seed: number,
+  length: number,
+  weights: Weights = PROFILES.chatting,
+): Step[] {
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
   const random = mulberry32(seed);
   const steps: Step[] = [];
   for (let i = 0; i < length; i++) {
-    let pick = random() * TOTAL;
+    let pick = random() * total;
     let kind: Step['do'] = 'event';
-    for (const [candidate, weight] of WEIGHTS) {
+    for (const [candidate, weight] of weights) {
       pick -= weight;
       if (pick < 0) {
         kind = candidate;
@@ -85,6 +115,8 @@ export function describeStep(step: Step): string {
       return 'user clicks New chat';
     case 'restart':
       return 'app quits and starts again';
+    case 'crash':
+      return 'app is killed and starts again';
     case 'open':
       return `user opens sidebar item ${step.n}`;
     case 'delete':
@@ -110,7 +142,7 @@ export function describeStep(step: Step): string {
 
 /** Lets every promise continuation that can run now run. */
 async function ticks(): Promise<void> {
-  for (let i = 0; i < 12; i++) await Promise.resolve();
+  for (let i = 0; i < 8; i++) await Promise.resolve();
 }
 
 /** The renderer's chat state driven against a scripted main. */
@@ -186,6 +218,9 @@ export class Run {
       case 'restart':
         await this.restart();
         break;
+      case 'crash':
+        this.crash();
+        break;
       case 'handle':
         main.handle(step.n);
         break;
@@ -212,7 +247,6 @@ export class Run {
         break;
     }
     await ticks();
-    flushSync();
   }
 
   /**
@@ -230,29 +264,49 @@ export class Run {
     ({ store: this.store, stop: this.#stopStore } = this.#startStore());
   }
 
+  /** Main is killed: nothing more is handled or delivered, and both start from the disk. */
+  crash(): void {
+    this.#stopStore();
+    const disk = this.main.crash();
+    for (const word of this.#typed) this.#mayBeGone.add(word);
+    this.main = new ScriptedMain(disk, this.main.ids);
+    this.#frames.clear();
+    vi.clearAllTimers();
+    ({ store: this.store, stop: this.#stopStore } = this.#startStore());
+  }
+
   #frame(): void {
     const frames = [...this.#frames.values()];
     this.#frames.clear();
     for (const callback of frames) callback(0);
   }
 
-  /** Lets everything finish: main handles all requests, every stream ends, all is delivered. */
+  /**
+   * Lets everything finish, in rounds: main handles every request, the provider accepts every
+   * send, every stream ends, then every event and every response is delivered (events first),
+   * frames and timers run, and promise continuations run; until nothing is left.
+   */
   async settle(): Promise<void> {
-    for (let round = 0; round < 2_000; round++) {
+    for (let round = 0; round < 500; round++) {
       const { main } = this;
-      const progressed =
-        main.handle(0) !== null ||
-        main.accept(0, false) !== null ||
-        main.finish(0) !== null ||
-        main.deliverEvent() !== null ||
-        main.deliverResponse(0) !== null;
-      const frames = this.#frames.size > 0;
-      if (frames) this.#frame();
-      if (vi.getTimerCount() > 0) vi.runOnlyPendingTimers();
+      let progressed = false;
+      while (main.handle(0) !== null) progressed = true;
+      while (main.accept(0, false) !== null) progressed = true;
+      while (main.finish(0) !== null) progressed = true;
+      while (main.deliverEvent() !== null) progressed = true;
+      while (main.deliverResponse(0) !== null) progressed = true;
+      if (this.#frames.size > 0) {
+        this.#frame();
+        progressed = true;
+      }
+      if (vi.getTimerCount() > 0) {
+        vi.runOnlyPendingTimers();
+        progressed = true;
+      }
       await ticks();
-      flushSync();
-      if (!progressed && !frames && main.idle) {
-        for (let i = 0; i < 50; i++) await Promise.resolve();
+      if (!progressed) {
+        flushSync();
+        for (let i = 0; i < 20; i++) await Promise.resolve();
         if (main.idle && this.#frames.size === 0 && vi.getTimerCount() === 0) return;
       }
     }

@@ -182,6 +182,15 @@ export class ScriptedMain {
   }
 
   /**
+   * What survives a crash (the process killed): what was stored, with answers still marked
+   * streaming (main saves an answer when it ends); nothing more reaches the renderer.
+   */
+  crash(): Disk {
+    this.#listeners = ScriptedMain.#noListeners();
+    return { conversations: structuredClone(this.#conversations) };
+  }
+
+  /**
    * What survives a quit: requests not yet accepted fail and streams are stopped, as
    * `ChatService.stopAll` does; nothing more reaches the renderer.
    */
