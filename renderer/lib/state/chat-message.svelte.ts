@@ -105,6 +105,23 @@ export class MessageEntry {
     this.#placeholder = placeholder;
   }
 
+  /** The user's message as shown at once, before main has stored it. */
+  static optimistic(id: string, text: string): MessageEntry {
+    const message: ChatMessage = {
+      id,
+      revision: 0,
+      role: 'user',
+      content: text,
+      createdAt: Date.now(),
+      status: 'complete',
+      model: null,
+      usage: null,
+      finishReason: null,
+      error: null,
+    };
+    return new MessageEntry(message, true);
+  }
+
   /** Where an answer stands, from a delta alone (its message has not arrived yet). */
   static placeholder(messageId: string): MessageEntry {
     const message: ChatMessage = {

@@ -1,15 +1,25 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { ErrorView, LatchkeyApi, ModelsView, ProviderId } from '../../../preload/api';
 import { errorViewOf } from '../api';
+import { NEW_CHAT } from './drafts.svelte';
 
 export type ModelsState = 'idle' | 'loading' | 'ready' | 'failed';
 
-/** The model list of every provider that can chat, loaded on demand, one load at a time each. */
+/** Where the model picked for a chat is kept: new chats keep one per provider. */
+function choiceKey(key: string, provider: ProviderId | null): string {
+  return key === NEW_CHAT ? `${NEW_CHAT}:${provider ?? ''}` : key;
+}
+
+/**
+ * The model list of every provider that can chat (loaded on demand, one load at a time each),
+ * and the model picked per chat.
+ */
 export class ModelLists {
   readonly #api: Pick<LatchkeyApi, 'listModels' | 'setDefaultModel'>;
   readonly #views = new SvelteMap<ProviderId, ModelsView>();
   readonly #states = new SvelteMap<ProviderId, ModelsState>();
   readonly #errors = new SvelteMap<ProviderId, ErrorView>();
+  readonly #choices = new SvelteMap<string, string>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   readonly #loads = new Map<ProviderId, Promise<void>>();
 
@@ -65,6 +75,34 @@ export class ModelLists {
     } catch (error) {
       console.warn('Could not remember the default model', error);
     }
+  }
+
+  /** The model a chat uses: picked for it, else its conversation's, else the default. */
+  modelFor(key: string, provider: ProviderId | null, conversationModel: string | null) {
+    const models = provider === null ? null : this.view(provider);
+    return (
+      this.#choices.get(choiceKey(key, provider)) ??
+      conversationModel ??
+      models?.defaultModel ??
+      models?.models[0]?.id ??
+      null
+    );
+  }
+
+  /** Uses `model` for a chat and makes it its provider's default for new chats. */
+  async choose(key: string, provider: ProviderId, model: string): Promise<void> {
+    this.#choices.set(choiceKey(key, provider), model);
+    await this.setDefault(provider, model);
+  }
+
+  /** A new chat became conversation `id`: the model it was sent with is its own now. */
+  adoptChoice(id: string, provider: ProviderId, model: string): void {
+    this.#choices.set(id, model);
+    this.#choices.delete(choiceKey(NEW_CHAT, provider));
+  }
+
+  forgetChoice(id: string): void {
+    this.#choices.delete(id);
   }
 
   /** After being offline: reloads the lists that are missing or came from the cache. */

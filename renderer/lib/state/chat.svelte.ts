@@ -1,5 +1,4 @@
 import type {
-  ChatMessage,
   Connectivity,
   Conversation,
   ConversationSummary,
@@ -13,19 +12,16 @@ import type {
 } from '../../../preload/api';
 import { untrack } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { online } from 'svelte/reactivity/window';
 import { errorViewOf } from '../api';
 import { ChatEvents } from './chat-events';
+import { ConnectionState } from './connectivity.svelte';
 import { markdown, MessageEntry } from './chat-message.svelte';
 import { ModelLists, type ModelsState } from './chat-models.svelte';
 import { Conversations } from './conversation-list.svelte';
-import { ConversationView } from './conversation-view.svelte';
+import { ConversationView, ViewCache } from './conversation-view.svelte';
 import { Drafts, NEW_CHAT } from './drafts.svelte';
 
 export { ConversationView, NEW_CHAT };
-
-/** Opened conversations kept in memory, so switching back is instant. */
-const CACHED_VIEWS = 4;
 
 /**
  * Everything the chat window shows: the conversation list, the open conversation with its
@@ -52,11 +48,9 @@ export class ChatStore {
   readonly #drafts: Drafts;
   readonly #models: ModelLists;
   readonly #events: ChatEvents;
-  readonly #modelChoice = new SvelteMap<string, string>();
   readonly #sendErrors = new SvelteMap<string, ErrorView>();
   readonly #sending = new SvelteSet<string>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; `view` is the state
-  readonly #views = new Map<string, ConversationView>();
+  readonly #views = new ViewCache((view) => view === this.view || this.#sending.has(view.id));
   #openRequest = 0;
   #localIds = 0;
   /** A new chat's first send creating its conversation (opening waits for it: it may be that one). */
@@ -74,8 +68,7 @@ export class ChatStore {
   viewState = $state<'idle' | 'loading' | 'ready' | 'failed'>('idle');
   viewError = $state.raw<ErrorView | null>(null);
 
-  connectivity = $state.raw<Connectivity | null>(null);
-  checkingConnectivity = $state(false);
+  readonly #connection: ConnectionState;
 
   /**
    * The last change of an answer's state in the open chat (started, finished, cut off…), for
@@ -116,9 +109,17 @@ export class ChatStore {
   readonly modelsState: ModelsState = $derived(this.#modelsOf(this.provider).state);
   readonly modelsError: ErrorView | null = $derived(this.#modelsOf(this.provider).error);
   /** False when main or the OS says the provider cannot be reached. */
-  readonly online: boolean = $derived(
-    this.connectivity?.online !== false && online.current !== false,
-  );
+  get online(): boolean {
+    return this.#connection.online;
+  }
+
+  get checkingConnectivity(): boolean {
+    return this.#connection.checking;
+  }
+
+  get connectivity(): Connectivity | null {
+    return this.#connection.current;
+  }
   readonly modelIndex: ReadonlyMap<string, ModelInfo> = $derived(
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt, never mutated
     new Map((this.models?.models ?? []).map((model) => [model.id, model])),
@@ -144,6 +145,7 @@ export class ChatStore {
     this.#providers = providers;
     this.#drafts = new Drafts(api);
     this.#models = new ModelLists(api);
+    this.#connection = new ConnectionState(api, () => this.#models.refreshStale(this.available));
     this.#events = new ChatEvents(
       (id) => this.#views.get(id),
       (view, message) => {
@@ -166,7 +168,7 @@ export class ChatStore {
         this.#list.applyList(list);
         this.listState = 'ready';
       }),
-      this.#api.onConnectivity((connectivity) => this.#setConnectivity(connectivity)),
+      this.#api.onConnectivity((connectivity) => this.#connection.apply(connectivity)),
     ];
     void this.loadConversations().then(() => this.#reopenLatest());
     const stopModels = $effect.root(() => {
@@ -207,16 +209,8 @@ export class ChatStore {
     return provider === null ? Promise.resolve() : this.#models.load(provider, refresh);
   }
 
-  async checkConnectivity(): Promise<void> {
-    if (this.checkingConnectivity) return;
-    this.checkingConnectivity = true;
-    try {
-      this.#setConnectivity(await this.#api.checkConnectivity());
-    } catch (error) {
-      console.warn('Could not check connectivity', error);
-    } finally {
-      this.checkingConnectivity = false;
-    }
+  checkConnectivity(): Promise<void> {
+    return this.#connection.check();
   }
 
   // Conversations
@@ -235,7 +229,7 @@ export class ChatStore {
     }
     const cached = this.#views.get(id);
     if (cached) {
-      this.#cache(cached);
+      this.#views.keep(cached);
       this.view = cached;
       this.viewState = 'ready';
       return;
@@ -310,7 +304,7 @@ export class ChatStore {
     this.#views.delete(id);
     this.#drafts.forget(id);
     this.#sendErrors.delete(id);
-    this.#modelChoice.delete(id);
+    this.#models.forgetChoice(id);
     if (this.activeId === id) this.newChat();
     return true;
   }
@@ -337,25 +331,15 @@ export class ChatStore {
 
   // Models
 
+  /** The model a chat uses: picked for it, else its conversation's, else the default. */
   modelFor(key: string): string | null {
-    const provider = this.#providerOf(key);
     const summary = key === NEW_CHAT ? null : this.#list.get(key);
-    const models = provider === null ? null : this.#models.view(provider);
-    return (
-      this.#modelChoice.get(this.#choiceKey(key, provider)) ??
-      summary?.model ??
-      models?.defaultModel ??
-      models?.models[0]?.id ??
-      null
-    );
+    return this.#models.modelFor(key, this.#providerOf(key), summary?.model ?? null);
   }
 
   /** Uses `model` for the open chat and makes it its provider's default for new chats. */
   async chooseModel(model: string): Promise<void> {
-    const provider = this.provider;
-    if (provider === null) return;
-    this.#modelChoice.set(this.#choiceKey(this.activeKey, provider), model);
-    await this.#models.setDefault(provider, model);
+    if (this.provider !== null) await this.#models.choose(this.activeKey, this.provider, model);
   }
 
   // Sending
@@ -381,7 +365,7 @@ export class ChatStore {
       this.view = view;
       this.viewState = 'ready';
     }
-    const optimistic = this.#optimistic(text);
+    const optimistic = MessageEntry.optimistic(`local-${++this.#localIds}`, text);
     view.add(optimistic);
     try {
       // The conversation's provider was signed out: say so, as main would.
@@ -474,14 +458,6 @@ export class ChatStore {
 
   // Internals
 
-  /** Newer observations only: main numbers them (`seq`), and an equal one is the same. */
-  #setConnectivity(next: Connectivity): void {
-    const wasOffline = this.connectivity?.online === false;
-    if (this.connectivity && next.seq <= this.connectivity.seq) return;
-    this.connectivity = next;
-    if (wasOffline && next.online) this.#models.refreshStale(this.available);
-  }
-
   /** At startup the most recent conversation opens again, unless the user already moved on. */
   #reopenLatest(): void {
     const latest = this.conversations[0];
@@ -514,36 +490,12 @@ export class ChatStore {
     return this.#list.get(key)?.provider ?? null;
   }
 
-  /** Where the model picked for a chat is kept: new chats keep one per provider. */
-  #choiceKey(key: string, provider: ProviderId | null): string {
-    return key === NEW_CHAT ? `${NEW_CHAT}:${provider ?? ''}` : key;
-  }
-
-  #optimistic(text: string): MessageEntry {
-    const message: ChatMessage = {
-      id: `local-${++this.#localIds}`,
-      revision: 0,
-      role: 'user',
-      content: text,
-      createdAt: Date.now(),
-      status: 'complete',
-      model: null,
-      usage: null,
-      finishReason: null,
-      error: null,
-    };
-    return new MessageEntry(message, true);
-  }
-
   /**
    * A snapshot of a conversation arrived: it becomes its view (or is merged into the one
    * already there), then what main sent meanwhile is applied over it by revision.
    */
   #receive(conversation: Conversation): ConversationView {
-    let view = this.#views.get(conversation.id);
-    if (view) view.merge(conversation.messages);
-    else view = new ConversationView(conversation.id, conversation.messages);
-    this.#cache(view);
+    const view = this.#views.receive(conversation.id, conversation.messages);
     this.#events.deliver(view);
     this.#drafts.restore(conversation.id, conversation.draft);
     this.#list.apply(conversation, true);
@@ -555,11 +507,10 @@ export class ChatStore {
     const id = created.id;
     if (this.#list.deleted(id)) throw new Error('CHAT_NOT_FOUND: deleted while it was created');
     view.id = id;
-    this.#cache(view);
+    this.#views.keep(view);
     this.#events.deliver(view);
     this.#list.apply(created, true);
-    this.#modelChoice.set(id, model);
-    this.#modelChoice.delete(this.#choiceKey(NEW_CHAT, created.provider));
+    this.#models.adoptChoice(id, created.provider, model);
     this.#sending.delete(NEW_CHAT);
     this.#sending.add(id);
     if (this.activeId === null && this.view === view) {
@@ -582,21 +533,5 @@ export class ChatStore {
       this.answerEvent = 'streaming';
     }
     this.#list.apply(result.conversation, true);
-  }
-
-  /**
-   * Keeps a view in memory, as the most recent. Views beyond {@link CACHED_VIEWS} are dropped,
-   * except the open one and those with an answer asked for or streaming (their events and
-   * responses need them).
-   */
-  #cache(view: ConversationView): void {
-    this.#views.delete(view.id);
-    this.#views.set(view.id, view);
-    for (const [id, cached] of this.#views) {
-      if (this.#views.size <= CACHED_VIEWS) break;
-      if (cached !== this.view && !cached.last?.streaming && !this.#sending.has(id)) {
-        this.#views.delete(id);
-      }
-    }
   }
 }

@@ -92,3 +92,48 @@ export class ConversationView {
     this.apply(answer);
   }
 }
+
+/** Opened conversations kept in memory, so switching back is instant. */
+const CACHED_VIEWS = 4;
+
+/**
+ * The views kept in memory, most recent last. Beyond {@link CACHED_VIEWS} the oldest are
+ * dropped, except those `pinned` says are needed (the open one, one whose answer is asked for
+ * or streaming: their events and responses go to them).
+ */
+export class ViewCache {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; the open view is the state
+  readonly #views = new Map<string, ConversationView>();
+  readonly #pinned: (view: ConversationView) => boolean;
+
+  constructor(pinned: (view: ConversationView) => boolean) {
+    this.#pinned = pinned;
+  }
+
+  get(id: string): ConversationView | undefined {
+    return this.#views.get(id);
+  }
+
+  /** Keeps `view` as the most recent, dropping the oldest unpinned ones beyond the limit. */
+  keep(view: ConversationView): void {
+    this.#views.delete(view.id);
+    this.#views.set(view.id, view);
+    for (const [id, cached] of this.#views) {
+      if (this.#views.size <= CACHED_VIEWS) break;
+      if (!this.#pinned(cached) && !cached.last?.streaming) this.#views.delete(id);
+    }
+  }
+
+  /** A snapshot of a conversation: merged into its view, or its new view. */
+  receive(id: string, messages: readonly ChatMessage[]): ConversationView {
+    let view = this.#views.get(id);
+    if (view) view.merge(messages);
+    else view = new ConversationView(id, messages);
+    this.keep(view);
+    return view;
+  }
+
+  delete(id: string): void {
+    this.#views.delete(id);
+  }
+}
