@@ -236,8 +236,13 @@ export class ChatService {
     return result;
   }
 
-  /** Stops the streaming answer of a conversation; its final state arrives as `chat:message`. */
+  /**
+   * Stops the streaming answer of a conversation; its final state arrives as `chat:message`.
+   * A send the provider has not accepted yet is called off: it fails with `CHAT_STOPPED` and
+   * stores nothing.
+   */
   stop(conversationId: string): void {
+    this.#connecting.get(conversationId)?.controller.abort(new LatchkeyError('CHAT_STOPPED'));
     this.#streams.get(conversationId)?.controller.abort();
   }
 
@@ -374,12 +379,10 @@ export class ChatService {
         throw controller.signal.reason;
       }
     } catch (error) {
-      // Aborted by sign-out or quit (Stop does not reach a request not yet accepted): the
-      // abort's reason, `CHAT_NOT_SIGNED_IN`, rather than a bare AbortError.
-      const failure =
-        controller.signal.aborted && !(error instanceof LatchkeyError)
-          ? (controller.signal.reason as unknown)
-          : error;
+      // Aborted by Stop, sign-out or quit: the abort's reason (`CHAT_STOPPED`,
+      // `CHAT_NOT_SIGNED_IN`) rather than whatever the aborted request failed with.
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : null;
+      const failure = reason instanceof LatchkeyError ? reason : error;
       this.#o.log.warn('chat.send.failed', { provider, code: toErrorView(failure).code });
       throw failure;
     } finally {

@@ -367,6 +367,8 @@ export const en = {
   'error.CHAT_NOT_FOUND.next': 'It may have been deleted. Start a new chat.',
   'error.CHAT_BUSY': 'An answer is still being written in this conversation.',
   'error.CHAT_BUSY.next': 'Wait for it to finish, or stop it, then send again.',
+  'error.CHAT_STOPPED': 'Stopped before the answer started.',
+  'error.CHAT_STOPPED.next': 'Your message was not sent; it is back in the message box.',
   'error.CHAT_BAD_REQUEST': "{provider} couldn't process this request.",
   'error.CHAT_BAD_REQUEST.next': 'Choose a model, or try a different one, then send again.',
   'error.STORE_WRITE_FAILED': "Latchkey couldn't save your sign-in on this device.",

@@ -333,6 +333,8 @@ export const zhCN = {
   'error.CHAT_NOT_FOUND.next': '它可能已被删除，请新建一个对话。',
   'error.CHAT_BUSY': '这个对话中仍有回答正在生成。',
   'error.CHAT_BUSY.next': '请等待它完成或先停止，然后再发送。',
+  'error.CHAT_STOPPED': '已在回答开始前停止。',
+  'error.CHAT_STOPPED.next': '消息未发送，已放回输入框。',
   'error.CHAT_BAD_REQUEST': '{provider} 无法处理这个请求。',
   'error.CHAT_BAD_REQUEST.next': '请选择或更换一个模型，然后重新发送。',
   'error.STORE_WRITE_FAILED': 'Latchkey 无法在本机保存你的登录信息。',

@@ -55,6 +55,8 @@ export class ChatStore {
   #localIds = 0;
   /** A new chat's first send creating its conversation (opening waits for it: it may be that one). */
   #creating: Promise<unknown> | null = null;
+  /** Stop was pressed while a new chat's first send was creating its conversation. */
+  #stopBeforeSend = false;
   /** The provider picked for new chats, if the user picked one. */
   #newChatChoice = $state<ProviderId | null>(null);
 
@@ -359,6 +361,7 @@ export class ChatStore {
     this.#sendErrors.delete(key);
     this.#sending.add(key);
     this.#drafts.put(key, '');
+    if (key === NEW_CHAT) this.#stopBeforeSend = false;
 
     const view = this.view ?? new ConversationView(NEW_CHAT);
     if (key === NEW_CHAT) {
@@ -388,6 +391,7 @@ export class ChatStore {
           if (this.#creating === creating) this.#creating = null;
         });
         key = this.#adopt(view, created, model);
+        if (this.#stopBeforeSend) throw new Error('CHAT_STOPPED: before it was sent');
       }
       const result = await this.#api.send(key, text, model);
       this.#applyResult(key, result);
@@ -403,7 +407,9 @@ export class ChatStore {
       const typed = this.#drafts.get(home);
       this.#drafts.put(home, typed.trim() === '' ? text : `${text}\n\n${typed}`);
       this.#drafts.persist(home);
-      this.#sendErrors.set(home, errorViewOf(error));
+      // Stopped before the provider answered: the text is back, which says it all.
+      const reason = errorViewOf(error);
+      if (reason.code !== 'CHAT_STOPPED') this.#sendErrors.set(home, reason);
       return false;
     } finally {
       this.#sending.delete(key);
@@ -413,7 +419,11 @@ export class ChatStore {
   /** Stops the answer streaming in the open chat (its partial text is kept). */
   async stop(): Promise<void> {
     const id = this.activeId;
-    if (id === null) return;
+    if (id === null) {
+      // A new chat's first send still creating its conversation: it is not sent after all.
+      if (this.#sending.has(NEW_CHAT)) this.#stopBeforeSend = true;
+      return;
+    }
     try {
       await this.#api.stop(id);
     } catch (error) {
@@ -436,7 +446,8 @@ export class ChatStore {
       this.#applyResult(id, result);
       return true;
     } catch (error) {
-      this.#sendErrors.set(id, errorViewOf(error));
+      const reason = errorViewOf(error);
+      if (reason.code !== 'CHAT_STOPPED') this.#sendErrors.set(id, reason);
       return false;
     } finally {
       this.#sending.delete(id);

@@ -307,6 +307,29 @@ describe('chat service against the OpenRouter emulator', () => {
     await finishedMessage(r);
   });
 
+  it('Stop before the provider answered calls the send off: CHAT_STOPPED, nothing stored', async () => {
+    // The provider takes its time to answer: the request waits here until released.
+    let release: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    const slow: FetchLike = (input, init) =>
+      new Promise((resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as unknown));
+        void answered.then(() => fetch(input, init).then(resolve, reject));
+      });
+    const r = await rig({ fetch: slow });
+    const conversation = r.chat.create('openrouter', MODEL);
+    const sending = r.chat.send(conversation.id, 'never mind', MODEL);
+    r.chat.stop(conversation.id);
+    await expect(sending).rejects.toMatchObject({ code: 'CHAT_STOPPED' });
+    release();
+    expect(r.store.load(conversation.id).messages).toEqual([]);
+    expect(emulator.chatRequests()).toHaveLength(0);
+    // The conversation is free again.
+    emulator.scriptChat({ content: 'Now it answers.' });
+    await r.chat.send(conversation.id, 'ask again', MODEL);
+    expect((await finishedMessage(r)).content).toBe('Now it answers.');
+  });
+
   it('a 1 MB answer arrives whole', async () => {
     const r = await rig();
     const conversation = r.chat.create('openrouter', MODEL);

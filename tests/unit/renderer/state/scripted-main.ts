@@ -518,6 +518,11 @@ export class ScriptedMain {
         }),
       stop: (conversationId) =>
         this.#invoke('stop', () => {
+          const pending = this.#connecting.findIndex((c) => c.conversationId === conversationId);
+          if (pending !== -1) {
+            const [called] = this.#connecting.splice(pending, 1);
+            if (called) this.#answer(`${called.kind} stopped`, called.answer, fail('CHAT_STOPPED'));
+          }
           const stream = this.#streams.get(conversationId);
           if (stream) this.#end(stream, 'stopped');
           return undefined;
