@@ -156,7 +156,8 @@ export class Run {
   readonly #typed: string[] = [];
   /** Words that may be gone: typed into a chat that was deleted, or unsaved at a quit. */
   readonly #mayBeGone = new Set<string>();
-  readonly #deleted = new Set<string>();
+  /** The chat each word was typed into (a new chat's words move to the conversation it makes). */
+  readonly #typedInto = new Map<string, string>();
 
   constructor() {
     globalThis.requestAnimationFrame = (callback) => {
@@ -186,6 +187,7 @@ export class Run {
       case 'type': {
         const word = `w${this.#typed.length}`;
         this.#typed.push(word);
+        this.#typedInto.set(word, store.activeKey);
         store.draft = store.draft === '' ? word : `${store.draft} ${word}`;
         break;
       }
@@ -209,8 +211,9 @@ export class Run {
       case 'delete': {
         const item = store.conversations[step.n % Math.max(1, store.conversations.length)];
         if (item) {
-          this.#deleted.add(item.id);
-          for (const word of this.#typed) this.#mayBeGone.add(word);
+          for (const [word, key] of this.#typedInto) {
+            if (key === item.id || key === NEW_CHAT) this.#mayBeGone.add(word);
+          }
           void store.remove(item.id);
         }
         break;
