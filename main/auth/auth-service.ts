@@ -160,6 +160,9 @@ export class AuthService {
       if (!entry.flow) continue;
       const restored = this.#storage.restore(provider, entry.fingerprint);
       if (restored === null) continue;
+      // A state read from now on differs from the one before: a new revision (nothing is sent,
+      // no page is listening yet).
+      this.#bump(provider);
       if (restored === 'ended') {
         this.#reasons.set(provider, 'session-ended');
         continue;
@@ -451,7 +454,11 @@ export class AuthService {
   }
 
   #publish(provider: ProviderId): void {
-    this.#revisions.set(provider, (this.#revisions.get(provider) ?? 0) + 1);
+    this.#bump(provider);
     if (!this.#disposed) this.#o.emit(this.state(provider));
+  }
+
+  #bump(provider: ProviderId): void {
+    this.#revisions.set(provider, (this.#revisions.get(provider) ?? 0) + 1);
   }
 }

@@ -360,8 +360,11 @@ describe('OpenRouter sign-in against the emulator', () => {
 
     const offline: FetchLike = () => Promise.reject(new TypeError('fetch failed'));
     const second = rig({ dir: first.dir, fetch: offline });
+    const before = second.service.state('openrouter');
     second.service.restore();
     expect(second.fetchCalls()).toBe(0);
+    // Signed in now, signed out before: not the same revision.
+    expectDistinctRevisions([before, second.service.state('openrouter')]);
     expect(second.service.state('openrouter').auth).toMatchObject({
       status: 'signed-in',
       account: { label: LABEL, limitRemaining: 9.75, stale: true },
