@@ -393,6 +393,9 @@ export class ChatStore {
         key = this.#adopt(view, created, model);
         if (this.#stopBeforeSend) throw new Error('CHAT_STOPPED: before it was sent');
       }
+      // Main empties the draft when it accepts the send: a save of this chat still on its way
+      // (the text given back by a send that failed just before) must land before that.
+      await this.#drafts.settled(key);
       const result = await this.#api.send(key, text, model);
       this.#applyResult(key, result);
       // Main empties a conversation's draft when it accepts a send: what was typed since (or

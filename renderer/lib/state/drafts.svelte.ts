@@ -90,6 +90,11 @@ export class Drafts {
     });
   }
 
+  /** Resolves once every save of a chat made so far has been answered (never rejects). */
+  settled(key: string): Promise<void> {
+    return this.#queues.get(key) ?? Promise.resolve();
+  }
+
   /** A new chat became a conversation: its draft goes with it. */
   move(from: string, to: string): void {
     const text = this.get(from);

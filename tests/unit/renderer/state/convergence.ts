@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { REGRESSIONS } from './regressions';
 import { PROFILES, describeStep, generate, runSchedule, shrink, type Step } from './schedules';
 
 /**
@@ -43,6 +44,14 @@ export function checkSchedules(profile: keyof typeof PROFILES): void {
       vi.useRealTimers();
       vi.restoreAllMocks();
     });
+
+    if (profile === 'chatting') {
+      it('matches main after every schedule that once failed', async () => {
+        for (const { failed, steps } of REGRESSIONS) {
+          expect(await runSchedule(steps), failed).toBeNull();
+        }
+      });
+    }
 
     it(`matches main after ${SCHEDULES} seeded schedules`, { timeout: 600_000 }, async () => {
       const kinds = new Map<string, number>();

@@ -1,0 +1,140 @@
+import type { Step } from './schedules';
+
+/**
+ * Minimal schedules that once failed (shrunk by the interleaving test), replayed on every run.
+ * Each names what the renderer got wrong; "then" is the test's own ending: main does all it
+ * has to, events are delivered before responses.
+ */
+export const REGRESSIONS: readonly { readonly failed: string; readonly steps: readonly Step[] }[] =
+  [
+    {
+      failed: 'the send response came after the final answer: "Stop" stayed for good',
+      steps: [{ do: 'type' }, { do: 'send' }],
+    },
+    {
+      failed: 'a stale summary in a send response left the streaming dot in the sidebar',
+      steps: [
+        { do: 'type' },
+        { do: 'handle', n: 5 },
+        { do: 'send' },
+        { do: 'response', n: 0 },
+        { do: 'handle', n: 5 },
+        { do: 'response', n: 0 },
+        { do: 'handle', n: 5 },
+        { do: 'accept', n: 0, refuse: false },
+        { do: 'response', n: 0 },
+      ],
+    },
+    {
+      failed: 'a late list brought a deleted conversation back',
+      steps: [
+        { do: 'handle', n: 5 },
+        { do: 'response', n: 0 },
+        { do: 'handle', n: 0 },
+        { do: 'type' },
+        { do: 'send' },
+        { do: 'handle', n: 0 },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 0 },
+        { do: 'event' },
+        { do: 'delete', n: 0 },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 2 },
+      ],
+    },
+    {
+      failed: "text typed while a new chat's first send was pending was never saved",
+      steps: [
+        { do: 'handle', n: 2 },
+        { do: 'response', n: 0 },
+        { do: 'type' },
+        { do: 'send' },
+        { do: 'handle', n: 5 },
+        { do: 'type' },
+        { do: 'response', n: 0 },
+        { do: 'handle', n: 5 },
+        { do: 'accept', n: 0, refuse: false },
+        { do: 'response', n: 0 },
+      ],
+    },
+    {
+      failed: 'text typed into a chat being deleted was lost',
+      steps: [
+        { do: 'type' },
+        { do: 'send' },
+        { do: 'handle', n: 0 },
+        { do: 'handle', n: 3 },
+        { do: 'response', n: 7 },
+        { do: 'handle', n: 3 },
+        { do: 'response', n: 5 },
+        { do: 'delete', n: 0 },
+        { do: 'type' },
+      ],
+    },
+    {
+      failed: 'a new chat opened from the sidebar before its create response showed empty',
+      steps: [
+        { do: 'type' },
+        { do: 'handle', n: 0 },
+        { do: 'send' },
+        { do: 'handle', n: 3 },
+        { do: 'response', n: 5 },
+        { do: 'handle', n: 0 },
+        { do: 'handle', n: 0 },
+        { do: 'event' },
+        { do: 'open', n: 0 },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 3 },
+      ],
+    },
+    {
+      failed: 'a new chat deleted while its first send created it: the text typed next was lost',
+      steps: [
+        { do: 'handle', n: 0 },
+        { do: 'type' },
+        { do: 'handle', n: 1 },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 4 },
+        { do: 'send' },
+        { do: 'handle', n: 0 },
+        { do: 'event' },
+        { do: 'delete', n: 0 },
+        { do: 'type' },
+      ],
+    },
+    {
+      failed: 'two views of one new conversation: its messages showed out of order',
+      steps: [
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 0 },
+        { do: 'handle', n: 1 },
+        { do: 'type' },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 0 },
+        { do: 'send' },
+        { do: 'handle', n: 0 },
+        { do: 'event' },
+        { do: 'open', n: 0 },
+        { do: 'type' },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 5 },
+        { do: 'send' },
+      ],
+    },
+    {
+      failed: 'a text given back by a stopped send was saved after the resend: there twice',
+      steps: [
+        { do: 'type' },
+        { do: 'send' },
+        { do: 'handle', n: 5 },
+        { do: 'response', n: 0 },
+        { do: 'stop' },
+        { do: 'handle', n: 2 },
+        { do: 'response', n: 0 },
+        { do: 'send' },
+        { do: 'handle', n: 3 },
+        { do: 'accept', n: 0, refuse: false },
+        { do: 'restart' },
+      ],
+    },
+  ];
