@@ -13,7 +13,7 @@ import { ScriptedMain, type Disk } from './scripted-main';
  */
 export type Step =
   | { readonly do: 'type' | 'send' | 'stop' | 'regenerate' | 'new-chat' | 'restart' | 'crash' }
-  | { readonly do: 'open' | 'delete'; readonly n: number }
+  | { readonly do: 'open' | 'delete' | 'rename'; readonly n: number }
   | { readonly do: 'handle' | 'piece' | 'finish' | 'response'; readonly n: number }
   | { readonly do: 'accept'; readonly n: number; readonly refuse: boolean }
   | { readonly do: 'event' | 'frame' | 'timers' };
@@ -50,6 +50,7 @@ export const PROFILES = {
     ['new-chat', 6],
     ['open', 8],
     ['delete', 3],
+    ['rename', 2],
     ['restart', 1],
     ['crash', 0.7],
     ['handle', 14],
@@ -85,6 +86,7 @@ export function generate(
     switch (kind) {
       case 'open':
       case 'delete':
+      case 'rename':
       case 'handle':
       case 'piece':
       case 'finish':
@@ -121,6 +123,8 @@ export function describeStep(step: Step): string {
       return `user opens sidebar item ${step.n}`;
     case 'delete':
       return `user deletes sidebar item ${step.n}`;
+    case 'rename':
+      return `user renames sidebar item ${step.n}`;
     case 'handle':
       return `main handles request ${step.n}`;
     case 'accept':
@@ -158,6 +162,7 @@ export class Run {
   readonly #mayBeGone = new Set<string>();
   /** The chat each word was typed into (a new chat's words move to the conversation it makes). */
   readonly #typedInto = new Map<string, string>();
+  #titles = 0;
 
   constructor() {
     globalThis.requestAnimationFrame = (callback) => {
@@ -216,6 +221,11 @@ export class Run {
           }
           void store.remove(item.id);
         }
+        break;
+      }
+      case 'rename': {
+        const item = store.conversations[step.n % Math.max(1, store.conversations.length)];
+        if (item) void store.rename(item.id, `title ${++this.#titles}`);
         break;
       }
       case 'restart':
