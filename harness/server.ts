@@ -2,7 +2,8 @@
  * The browser harness (product.md "The browser harness"): the real renderer served to any
  * browser, talking to the real main-process services through an HTTP bridge. Only the Electron
  * adapter is swapped: IPC → HTTP + server-sent events, `safeStorage` → a key file in the data
- * dir, `shell.openExternal` → a recorded list, the OS deep-link intake → POST /__harness/deep-link.
+ * dir, `shell.openExternal` → a recorded list, the OS deep-link intake → POST /__harness/deep-link,
+ * the save dialog → none (an export comes back to the page, which downloads it).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

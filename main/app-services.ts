@@ -11,6 +11,7 @@ import type { SchemeRegistration } from './deep-link/scheme-registration';
 import type { FetchLike } from './http/request';
 import { createHandlers } from './ipc/handlers';
 import { ChatService } from './chat/chat-service';
+import type { SaveFile } from './chat/save-file';
 import { ConversationStore } from './chat/conversation-store';
 import { ModelsCache } from './chat/models-cache';
 import { ConnectivityTracker } from './connectivity';
@@ -31,6 +32,8 @@ export interface AppServicesOptions {
   readonly createContainer?: CredentialStoreOptions['createContainer'];
   /** The OS "open in browser" (Electron: shell.openExternal; harness: recorded). */
   readonly openExternal: (url: string) => Promise<void>;
+  /** Asks where to save a file and writes it (Electron: save dialog); absent in the harness. */
+  readonly saveFile?: SaveFile;
   readonly scheme: string;
   readonly hostname: string;
   readonly version: string;
@@ -178,6 +181,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       return locale;
     },
     openExternal: (url) => options.openExternal(checkExternalUrl(url)),
+    saveFile: options.saveFile ?? null,
   });
 
   let detach: (() => void) | null = null;

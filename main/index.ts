@@ -5,8 +5,18 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, Menu, net, safeStorage, shell, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  net,
+  safeStorage,
+  shell,
+  type WebContents,
+} from 'electron';
 import { createAppServices, type AppServices } from './app-services';
+import { createSaveFile } from './chat/save-file';
 import { ConfigError, readConfig } from './config';
 import { createElectronStoreContainer } from './credentials/electron-store-container';
 import { createSafeStoragePort } from './credentials/safe-storage-port';
@@ -26,6 +36,7 @@ import { registerIpc, sendEvent } from './ipc/electron-ipc';
 import { createStreamLogger } from './log';
 import { APP_ORIGIN, registerAppSchemePrivileges, serveRenderer } from './window/app-protocol';
 import { createMainWindow, denyAllPermissions } from './window/main-window';
+import { saveDialogChooser } from './window/save-dialog';
 import { applicationMenu } from './window/menu';
 
 /** `latchkey --remove-desktop-integration`: undo what the app registered with the OS, then exit. */
@@ -180,6 +191,13 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
       encryption: createSafeStoragePort(safeStorage, process.platform),
       createContainer: createElectronStoreContainer,
       openExternal: (url) => shell.openExternal(url),
+      saveFile: createSaveFile({
+        choosePath: saveDialogChooser({
+          dialog,
+          window: () => window,
+          folder: () => app.getPath('downloads'),
+        }),
+      }),
       scheme,
       hostname: hostname(),
       version: app.getVersion(),

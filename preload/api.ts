@@ -326,6 +326,26 @@ export interface StreamDelta {
   readonly text: string;
 }
 
+/** One conversation as a Markdown document (main/chat/export-markdown.ts). */
+export interface ConversationMarkdown {
+  /** `<title>.md`, the title made safe as a file name on every OS. */
+  readonly filename: string;
+  readonly markdown: string;
+}
+
+/**
+ * What `chat:export` did. Main saves the file itself where it can ask the user where (Electron's
+ * save dialog); where it cannot (the browser harness), it hands the document back and the page
+ * downloads it. The page acts on the answer, never on which shell it runs in.
+ * - `saved`: written where the user chose; `filename` is the name chosen.
+ * - `cancelled`: the user closed the save dialog (not an error).
+ * - `download`: the page is to save the document as a download.
+ */
+export type ExportResult =
+  | { readonly kind: 'saved'; readonly filename: string }
+  | { readonly kind: 'cancelled' }
+  | ({ readonly kind: 'download' } & ConversationMarkdown);
+
 /** Whether the providers can be reached, as last observed by main. */
 export interface Connectivity {
   readonly online: boolean;
@@ -401,6 +421,10 @@ export interface InvokeContract {
     request: { conversationId: string; model: string };
     response: SendResult;
   };
+  /** Saves one conversation as `<title>.md` (see {@link ExportResult}). */
+  'chat:export': { request: { id: string }; response: ExportResult };
+  /** One conversation as Markdown, for "Copy conversation". */
+  'chat:markdown': { request: { id: string }; response: ConversationMarkdown };
   'models:list': { request: { provider: ProviderId; refresh: boolean }; response: ModelsView };
   'models:set-default': {
     request: { provider: ProviderId; model: string };
@@ -448,6 +472,8 @@ export const INVOKE_CHANNELS = [
   'chat:send',
   'chat:stop',
   'chat:regenerate',
+  'chat:export',
+  'chat:markdown',
   'models:list',
   'models:set-default',
 ] as const satisfies readonly InvokeChannel[];
@@ -494,6 +520,8 @@ export interface LatchkeyApi {
   send(conversationId: string, text: string, model: string): Promise<SendResult>;
   stop(conversationId: string): Promise<void>;
   regenerate(conversationId: string, model: string): Promise<SendResult>;
+  exportConversation(id: string): Promise<ExportResult>;
+  conversationMarkdown(id: string): Promise<ConversationMarkdown>;
   listModels(provider: ProviderId, refresh: boolean): Promise<ModelsView>;
   setDefaultModel(provider: ProviderId, model: string): Promise<ModelsView>;
   /** Subscriptions return a function that unsubscribes. */

@@ -63,6 +63,8 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
       await invoke('chat:stop', { conversationId });
     },
     regenerate: (conversationId, model) => invoke('chat:regenerate', { conversationId, model }),
+    exportConversation: (id) => invoke('chat:export', { id }),
+    conversationMarkdown: (id) => invoke('chat:markdown', { id }),
     listModels: (provider, refresh) => invoke('models:list', { provider, refresh }),
     setDefaultModel: (provider, model) => invoke('models:set-default', { provider, model }),
     onAuthState: (listener) => on('auth:state', listener),

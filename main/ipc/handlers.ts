@@ -1,6 +1,8 @@
 import type { AppInfo, Connectivity, Locale } from '../../preload/api';
 import type { AuthService } from '../auth/auth-service';
 import type { ChatService } from '../chat/chat-service';
+import { conversationMarkdown } from '../chat/export-markdown';
+import type { SaveFile } from '../chat/save-file';
 import type { Handlers } from './dispatch';
 
 /** What the handlers need from the services around the composition root. */
@@ -13,6 +15,8 @@ export interface HandlerDeps {
   readonly setLocale: (locale: Locale) => Locale;
   /** Opens an https URL from the renderer (revocation page, model links). */
   readonly openExternal: (url: string) => Promise<void>;
+  /** Asks where to save a file and writes it (Electron's save dialog); null in the harness. */
+  readonly saveFile: SaveFile | null;
 }
 
 /**
@@ -63,6 +67,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return undefined;
     },
     'chat:regenerate': ({ conversationId, model }) => chat.regenerate(conversationId, model),
+    'chat:export': async ({ id }) => {
+      const document = conversationMarkdown(chat.open(id));
+      if (!deps.saveFile) return { kind: 'download', ...document };
+      const saved = await deps.saveFile(document.filename, document.markdown);
+      return saved === null ? { kind: 'cancelled' } : { kind: 'saved', filename: saved.filename };
+    },
+    'chat:markdown': ({ id }) => conversationMarkdown(chat.open(id)),
     'models:list': ({ provider, refresh }) => chat.listModels(provider, refresh),
     'models:set-default': ({ provider, model }) => chat.setDefaultModel(provider, model),
   };

@@ -72,6 +72,8 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   }),
   'chat:stop': z.strictObject({ conversationId: id }),
   'chat:regenerate': z.strictObject({ conversationId: id, model }),
+  'chat:export': z.strictObject({ id }),
+  'chat:markdown': z.strictObject({ id }),
   'models:list': z.strictObject({ provider, refresh: z.boolean() }),
   'models:set-default': z.strictObject({ provider, model }),
 };

@@ -101,6 +101,8 @@ export interface BootOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The user's home; default a new temp dir, removed by {@link BootedApp.close}. */
   readonly home?: string;
+  /** What the save dialog answers: a path, or null for Cancel (the default). */
+  readonly saveDialogPath?: string | null;
 }
 
 /** A running (or ended) child. */
@@ -347,6 +349,7 @@ export async function bootApp(options: BootOptions = {}): Promise<BootedApp> {
     name: PACKAGE.productName,
     version: PACKAGE.version,
     preferredSystemLanguages: ['en-US'],
+    saveDialogPath: options.saveDialogPath ?? null,
   };
   // A minimal environment: no DISPLAY, D-Bus or desktop session of the real user, and every
   // XDG folder inside the temp home (xdg-mime and friends write there, never to ~/.config).

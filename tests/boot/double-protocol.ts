@@ -33,6 +33,8 @@ export interface DoubleConfig {
   readonly name: string;
   readonly version: string;
   readonly preferredSystemLanguages: readonly string[];
+  /** What `dialog.showSaveDialog` answers: the path the user chose, or null (Cancel; the default). */
+  readonly saveDialogPath?: string | null;
 }
 
 /** One thing the app did to Electron (or that the double did on its behalf), in order. */

@@ -862,6 +862,28 @@ const shell = strict(
   'shell',
 );
 
+/**
+ * docs/api/dialog.md `dialog.showSaveDialog([window, ]options)`: the window is optional (the
+ * dialog is modal to it when given); resolves `{canceled, filePath}`, `filePath` `''` when
+ * cancelled. The user's answer is `config.saveDialogPath` (null: Cancel).
+ */
+const dialog = strict(
+  {
+    showSaveDialog(...args: unknown[]): Promise<{ canceled: boolean; filePath: string }> {
+      const [window, options] = args.length >= 2 ? args : [null, args[0]];
+      record('dialog.showSaveDialog', {
+        windowId: (window as { id?: number } | null)?.id ?? null,
+        options,
+      });
+      const path = config!.saveDialogPath ?? null;
+      return Promise.resolve(
+        path === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: path },
+      );
+    },
+  },
+  'dialog',
+);
+
 // ---------------------------------------------------------------------------------------------
 // safeStorage
 // ---------------------------------------------------------------------------------------------
@@ -1131,7 +1153,7 @@ export const ipcMain = strict(new IpcMainDouble(), 'ipcMain');
 export const BrowserWindow = strict(BrowserWindowDouble, 'BrowserWindow');
 export const Menu = strict(MenuDouble, 'Menu');
 export const nativeTheme = strict(new NativeThemeDouble(), 'nativeTheme');
-export { net, protocol, safeStorage, session, shell };
+export { dialog, net, protocol, safeStorage, session, shell };
 
 // Every other export of Electron's main process (lib/browser/api/module-list.ts,
 // lib/common/api/module-list.ts): present, so imports link, and loud on any use.
@@ -1143,7 +1165,6 @@ export const ClipboardItem = lacking('ClipboardItem');
 export const contentTracing = lacking('contentTracing');
 export const crashReporter = lacking('crashReporter');
 export const desktopCapturer = lacking('desktopCapturer');
-export const dialog = lacking('dialog');
 export const globalShortcut = lacking('globalShortcut');
 export const ImageView = lacking('ImageView');
 export const inAppPurchase = lacking('inAppPurchase');

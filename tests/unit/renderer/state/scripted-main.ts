@@ -458,6 +458,8 @@ export class ScriptedMain {
       configureProvider: unused,
       setLocale: unused,
       openExternal: unused,
+      exportConversation: unused,
+      conversationMarkdown: unused,
       checkConnectivity: () => this.#invoke('check-connectivity', () => connectivity),
       listConversations: () => this.#invoke('list', () => this.#listed()),
       openConversation: (id) =>
