@@ -1,9 +1,11 @@
 /**
  * The markdown → HTML pipeline for one section of an answer: `marked` configured for untrusted model
- * output (raw HTML is text, links are checked, images become links, code blocks get a container).
+ * output (raw HTML is text, links are checked, images become links, code blocks get a container,
+ * TeX math is typeset by KaTeX: math.ts).
  * Everything here is a pure function of its input; sanitizing is the caller's job.
  */
 import { Lexer, Marked, Parser, type Links, type Token, type Tokens } from 'marked';
+import { mathExtension } from './math';
 import { safeHref } from './urls';
 
 /** A language name usable in a class attribute and as a highlight.js key, or null. */
@@ -93,6 +95,8 @@ markdown.use({
     checkbox: ({ checked }) => (checked ? '☑ ' : '☐ '),
   },
 });
+
+markdown.use(mathExtension);
 
 const parser = new Parser(markdown.defaults);
 
