@@ -28,6 +28,9 @@ export default defineConfig({
       outDir: resolve(root, 'out/renderer'),
       manifest: true,
       minify: true,
+      // Fonts stay files: the CSP's `font-src 'self'` refuses `data:` URLs (KaTeX's small fonts
+      // would otherwise be inlined and blocked).
+      assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf)$/.test(file) ? false : undefined),
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },
