@@ -39,9 +39,7 @@ async function audit(page: Page, screen: string, found: string[]): Promise<void>
   for (const colorScheme of SCHEMES) {
     // Reduced motion: no colour transition half-way through while axe measures contrast.
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
-    await page.evaluate(
-      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-    );
+    await settled(page);
     const builder = new AxeBuilder({ page }).setLegacyMode(true);
     const { violations } = await (
       colorScheme === 'light' ? builder.withTags(TAGS) : builder.withRules(COLOUR_RULES)
@@ -60,6 +58,13 @@ async function audit(page: Page, screen: string, found: string[]): Promise<void>
       );
     }
   }
+}
+
+/** Two frames after a change of colour scheme or focus, so no (reduced) transition still runs. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
 }
 
 function expectNoViolations(found: string[]): void {
@@ -114,7 +119,7 @@ for (const locale of LOCALES) {
   const w = words(locale);
 
   test(`axe: sign-in and chat screens (${locale})`, async ({ browser }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000); // alone ~30 s; a busy shared machine is slower
     const found: string[] = [];
     const emulator = own(await startOpenRouterEmulator(), (e) => e.close());
     const harness = own(
@@ -207,7 +212,7 @@ for (const locale of LOCALES) {
   });
 
   test(`axe: provider screens (${locale})`, async ({ browser }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000); // alone ~30 s; a busy shared machine is slower
     const found: string[] = [];
     const emulator = own(await startOpenRouterEmulator(), (e) => e.close());
     const server = own(await startOidcServer(), (o) => o.close());
@@ -307,7 +312,7 @@ for (const locale of LOCALES) {
   });
 
   test(`axe: desktop integration screens (${locale})`, async ({ browser }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000); // alone ~30 s; a busy shared machine is slower
     const found: string[] = [];
     const emulator = own(await startOpenRouterEmulator(), (e) => e.close());
     const screens: [string, readonly string[], boolean][] = [
@@ -415,6 +420,7 @@ test('keyboard: every tool of the chat is reached with Tab, each with a visible 
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
     await composer.focus();
+    await settled(page);
     await page.evaluate(() =>
       document
         .querySelectorAll('[data-tab-seen]')
@@ -448,6 +454,7 @@ test('keyboard: every tool of the chat is reached with Tab, each with a visible 
         if (!focus.ring) invisible.push(focus.name);
       }
       await page.keyboard.press('Tab');
+      await settled(page);
     }
     const all = reached.join('\n');
     for (const tool of [
