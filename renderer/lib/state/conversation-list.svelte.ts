@@ -55,9 +55,11 @@ export class Conversations {
       return current && current.revision >= summary.revision ? current : summaryOf(summary);
     };
     if (list.revision < this.#revision) {
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local index
+      const copies = new Map(list.conversations.map((summary) => [summary.id, summary]));
       this.#set(
         this.items.map((item) => {
-          const copy = list.conversations.find((summary) => summary.id === item.id);
+          const copy = copies.get(item.id);
           return copy ? newer(copy) : item;
         }),
       );
