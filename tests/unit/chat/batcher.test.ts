@@ -190,3 +190,51 @@ describe('DeltaBatcher', () => {
     expect(flushes).toEqual(drained);
   });
 });
+
+describe('DeltaBatcher with reasoning', () => {
+  function setupBoth() {
+    const clock = new FakeClock();
+    const flushes: { text: string; reasoning: string; seq: number }[] = [];
+    const batcher = new DeltaBatcher(
+      (text, seq, reasoning) => flushes.push({ text, reasoning, seq }),
+      { setTimer: clock.setTimer, clearTimer: clock.clearTimer, now: clock.now },
+    );
+    return { clock, flushes, batcher };
+  }
+
+  it('reasoning and text within one interval share one flush, one seq, each joined in order', () => {
+    const { clock, flushes, batcher } = setupBoth();
+    batcher.push('', 'Let me ');
+    batcher.push('', 'think');
+    batcher.push('', '. Done.');
+    batcher.push('The ');
+    batcher.push('answer');
+    clock.advance(16);
+    expect(flushes).toEqual([
+      { text: '', reasoning: 'Let me ', seq: 0 },
+      { text: 'The answer', reasoning: 'think. Done.', seq: 1 },
+    ]);
+  });
+
+  it('a reasoning-only piece is flushed at once like text; empty pieces are nothing', () => {
+    const { clock, flushes, batcher } = setupBoth();
+    batcher.push('', '');
+    expect(flushes).toEqual([]);
+    batcher.push('', 'hmm');
+    expect(flushes).toEqual([{ text: '', reasoning: 'hmm', seq: 0 }]);
+    batcher.push('', 'more');
+    batcher.drain();
+    expect(flushes.at(-1)).toEqual({ text: '', reasoning: 'more', seq: 1 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('dispose drops pending reasoning too', () => {
+    const { clock, flushes, batcher } = setupBoth();
+    batcher.push('', 'a');
+    batcher.push('', 'b');
+    batcher.dispose();
+    clock.advance(100);
+    batcher.push('', 'c');
+    expect(flushes).toEqual([{ text: '', reasoning: 'a', seq: 0 }]);
+  });
+});
