@@ -42,7 +42,11 @@ export class ChatEvents {
 
   delta(delta: StreamDelta): void {
     if (this.#gone.has(delta.conversationId)) return;
-    const piece: Piece = { seq: delta.seq, text: delta.text };
+    const piece: Piece = {
+      seq: delta.seq,
+      text: delta.text,
+      ...(delta.reasoning && { reasoning: delta.reasoning }),
+    };
     const pending = this.#pending.get(delta.messageId);
     if (pending) pending.pieces.push(piece);
     else
