@@ -41,11 +41,27 @@ function renderMessage(message: ChatMessage): string {
       ? '**You**'
       : `**Assistant**${message.model ? ` (${oneLine(message.model)})` : ''}`;
   const lines = [`${who} · ${timestamp(message.createdAt)}`];
+  if (message.reasoning) lines.push(renderReasoning(message.reasoning, message.reasoningMs));
   const content = closeOpenFence(message.content.replace(/\r\n?/g, '\n').trimEnd());
   if (content !== '') lines.push(content);
   const note = statusNote(message);
   if (note) lines.push(`> _${note}_`);
   return lines.join('\n\n');
+}
+
+/**
+ * A thinking model's reasoning, above its answer in a collapsed `<details>` block (rendered
+ * folded by GitHub, VS Code, Obsidian…): the export keeps everything the chat shows, and the
+ * answer stays what a reader sees first. A fence left open is closed and a `</details` inside
+ * is escaped, so the reasoning cannot swallow or close anything after it.
+ */
+function renderReasoning(reasoning: string, ms: number | undefined): string {
+  const body = closeOpenFence(reasoning.replace(/\r\n?/g, '\n').trim()).replace(
+    /<\/details/gi,
+    '&lt;/details',
+  );
+  const took = ms === undefined ? '' : ` (${Math.max(1, Math.round(ms / 1000))} s)`;
+  return `<details>\n<summary>Reasoning${took}</summary>\n\n${body}\n\n</details>`;
 }
 
 /** A note for an answer that is not a complete one; null when there is nothing to say. */
