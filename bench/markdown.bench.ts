@@ -7,6 +7,8 @@
  * - one update (a frame's batch of tokens at 1,000 tok/s) at 100k tokens: p95 ≤ 4 ms
  * - finishing a 100k-token answer: ≤ 50 ms (no long task)
  * - for comparison, the naive approach: re-render the whole answer on every update
+ * - one frame with a reasoning section streaming too (issue 11): a frame's batch appended to a
+ *   100k-token reasoning and to the answer after it, both rendered incrementally: p95 ≤ 4 ms
  * - the open-block extremes: a line into a 50k-line open fence (extended, never re-lexed), and a
  *   token into a 200-item open list (re-lexed whole: the known O(block) case)
  * - the same in Node without a DOM (lexing and rendering only), which runs anywhere.
@@ -104,6 +106,8 @@ interface Samples {
   ratio: number[];
   frame1k: number[];
   frame100k: number[];
+  /** One frame appended to a 100k-token reasoning and to a 1k-token answer. */
+  frameReasoning: number[];
   finish100k: number[];
   naive1k: number[];
   naive100k: number[];
@@ -151,6 +155,7 @@ function measure(work: Workload, make: () => Stream, oneShot: (text: string) => 
     ratio: [],
     frame1k: [],
     frame100k: [],
+    frameReasoning: [],
     finish100k: [],
     naive1k: [],
     naive100k: [],
@@ -166,6 +171,20 @@ function measure(work: Workload, make: () => Stream, oneShot: (text: string) => 
     out.frame1k.push(...stream('', work.perFrame));
     out.frame100k.push(...stream(work.bigPrefix, work.perFrame));
     out.finish100k.push(stream(work.bigPrefix, 1, work.tail, true).at(-1) ?? NaN);
+    // A message's two texts (chat-message.svelte.ts): each delta may carry reasoning and text.
+    const reasoning = make();
+    const text = make();
+    for (let i = 0; i < work.bigPrefix.length; i += 4096) {
+      reasoning.append(work.bigPrefix.slice(i, i + 4096));
+    }
+    text.append(work.small.slice(0, work.small.length >> 1));
+    for (let i = 0; i < work.tail.length; i += work.perFrame) {
+      const chunk = work.tail.slice(i, i + work.perFrame).join('');
+      const start = now();
+      reasoning.append(chunk);
+      text.append(chunk);
+      out.frameReasoning.push(now() - start);
+    }
     out.fence.push(...stream(work.fence, 1, work.fenceLines));
     out.list.push(...stream(work.list, 1, work.listTokens));
   }
@@ -198,6 +217,11 @@ function rows(where: string, samples: Samples): Row[] {
     summarize(
       `markdown (${where}): append 1 frame (${TOKENS_PER_FRAME} tok) @100k, ms`,
       samples.frame100k,
+      { p95: 4 },
+    ),
+    summarize(
+      `markdown (${where}): append 1 frame to a 100k reasoning + its answer, ms`,
+      samples.frameReasoning,
       { p95: 4 },
     ),
     summarize(`markdown (${where}): finish() @100k tokens, ms`, samples.finish100k, { p95: 50 }),
