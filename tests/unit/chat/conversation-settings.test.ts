@@ -11,7 +11,7 @@ import {
   storedSettingsSchema,
   withSystemPrompt,
 } from '../../../main/chat/conversation-settings';
-import { buildChatRequest } from '../../../main/chat/openrouter-chat';
+import { buildChatRequest, processModelsResponse } from '../../../main/chat/openrouter-chat';
 import { LatchkeyError } from '../../../main/errors';
 import { requestSchemas } from '../../../main/ipc/schemas';
 
@@ -147,5 +147,26 @@ describe('conversation settings: request building', () => {
     });
     expect(body).not.toHaveProperty('max_tokens');
     expect(body).not.toHaveProperty('reasoning');
+  });
+});
+
+describe('models: supported_parameters', () => {
+  it('are read from the list; absent or malformed → none', () => {
+    const models = processModelsResponse({
+      status: 200,
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({
+        data: [
+          { id: 'a/thinker', supported_parameters: ['reasoning', 'temperature', 'max_tokens'] },
+          { id: 'b/plain' },
+          { id: 'c/odd', supported_parameters: 'temperature' },
+        ],
+      }),
+    });
+    expect(models.map((m) => [m.id, m.supportedParameters])).toEqual([
+      ['a/thinker', ['reasoning', 'temperature', 'max_tokens']],
+      ['b/plain', []],
+      ['c/odd', []],
+    ]);
   });
 });
