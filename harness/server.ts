@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ATTACHMENT_LIMITS,
   DEEP_LINK_UNAVAILABLE_REASONS,
   type DeepLinkUnavailableReason,
   type EventChannel,
@@ -33,6 +34,8 @@ const rendererDir = join(root, 'out', 'renderer');
 const bridgeFile = join(root, 'out', 'harness', 'bridge.js');
 
 const JSON_TYPE = 'application/json';
+/** A `chat:attach` body: 20 MB as base64 (4/3) plus the JSON around it. */
+const ATTACH_BODY_MAX = Math.ceil(ATTACHMENT_LIMITS.maxBytes / 3) * 4 + 64 * 1024;
 
 function fail(message: string): never {
   process.stderr.write(`harness: ${message}\n`);
@@ -183,7 +186,8 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     const channel = decodeURIComponent(pathname.slice('/__harness/ipc/'.length));
     let raw: unknown;
     try {
-      const text = await readBody(req);
+      // `chat:attach` carries a file as base64 (its schema caps it at 20 MB of bytes).
+      const text = await readBody(req, channel === 'chat:attach' ? ATTACH_BODY_MAX : undefined);
       raw = text === '' ? undefined : (JSON.parse(text) as unknown);
     } catch {
       return send(res, 400, '{"ok":false,"error":{"code":"IPC_INVALID_ARGUMENT"}}', JSON_TYPE);

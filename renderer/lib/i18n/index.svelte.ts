@@ -114,7 +114,7 @@ export function errorMessage(view: ErrorView, provider: string): ErrorMessage {
   const messageKey = `error.${view.code}`;
   const nextKey = `error.${view.code}.next`;
   const known = isMessageKey(messageKey) && isMessageKey(nextKey);
-  const params = { provider };
+  const params = { provider, file: view.file ?? '' };
   const message = t(known ? messageKey : 'error.unknown', params);
   const wait = view.retryAfter !== undefined && view.retryAfter > 0 ? view.retryAfter : null;
   const next =
