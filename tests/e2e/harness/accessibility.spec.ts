@@ -172,6 +172,7 @@ for (const locale of LOCALES) {
     await page.getByRole('button', { name: w.send }).waitFor();
 
     emulator.scriptChat({
+      reasoning: 'First, **hash** the verifier.\n\n- S256\n- then `base64url`',
       content:
         "Here is the verifier code:\n\n```ts\nconst hash = createHash('sha256').update(verifier).digest('base64url'); // S256\nconst n = 42;\n```\n\nThat's all.",
     });
@@ -180,6 +181,22 @@ for (const locale of LOCALES) {
     await page.locator('pre code').last().waitFor();
     await page.waitForTimeout(300);
     await audit(page, 'chat code', found);
+    await page
+      .getByRole('button', { name: locale === 'en' ? /^Thought/ : /^已思考/ })
+      .last()
+      .click();
+    await page
+      .getByRole('region', { name: locale === 'en' ? 'Reasoning' : '推理过程' })
+      .last()
+      .waitFor();
+    await audit(page, 'chat reasoning', found);
+    await page
+      .getByRole('button', { name: locale === 'en' ? 'Conversation settings' : '对话设置' })
+      .click();
+    await page.getByRole('dialog').getByRole('textbox').waitFor();
+    await audit(page, 'conversation settings', found);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
 
     emulator.scriptChat({ status: 402 });
     await send(locale === 'en' ? 'One more question' : '再问一个问题');
@@ -462,6 +479,7 @@ test('keyboard: every tool of the chat is reached with Tab, each with a visible 
       'A question',
       'Accounts',
       'Model',
+      'Conversation settings',
       'textarea',
       'Copy',
       'Regenerate',
