@@ -200,3 +200,27 @@ describe('buildChatRequest: reasoning_details go back with their assistant messa
     ]);
   });
 });
+
+describe('usage: reasoning tokens', () => {
+  it('0 reasoning tokens (a model that does not think) is left out', async () => {
+    const all = await collect(
+      readChatStream(
+        streamOf([
+          contentChunk('x', 'stop'),
+          chunk({
+            choices: [],
+            usage: {
+              prompt_tokens: 1,
+              completion_tokens: 1,
+              total_tokens: 2,
+              completion_tokens_details: { reasoning_tokens: 0 },
+            },
+          }),
+          'data: [DONE]\n\n',
+        ]),
+      ),
+    );
+    const usage = all.find((e) => e.type === 'usage');
+    expect(usage?.type === 'usage' && 'reasoningTokens' in usage.usage).toBe(false);
+  });
+});
