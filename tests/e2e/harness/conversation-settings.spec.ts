@@ -194,4 +194,17 @@ test('a 1 MB system prompt is refused with a clear message; the dialog keeps it 
     role: 'system',
     content: 'Keep me.',
   });
+
+  // At the limit it is taken, in any script (65,536 Chinese characters are ~192 KB of UTF-8).
+  const atLimit = '中'.repeat(65_536);
+  await settingsButton(page).click();
+  await systemPrompt(page).evaluate((element, text) => {
+    const area = element as HTMLTextAreaElement;
+    area.value = text;
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+  }, atLimit);
+  await dialog(page).getByRole('button', { name: 'Save' }).click();
+  await expect(dialog(page)).toHaveCount(0);
+  await sendAndWait(page, 'Long one', 'Fine.');
+  expect(rig.emulator.chatRequests().at(-1)!.messages[0]?.content).toBe(atLimit);
 });
