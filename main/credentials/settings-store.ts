@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES } from '../../preload/api';
+import { storedSettingsSchema } from '../chat/conversation-settings';
 import {
   JsonDocument,
   type Container,
@@ -38,6 +39,8 @@ const settingsFileSchema = z.strictObject({
   version: z.literal(1),
   locale: z.enum(LOCALES).optional(),
   providers: providerSettingsSchema.optional(),
+  /** What new chats start with: the default system prompt and parameters. */
+  conversationDefaults: storedSettingsSchema.optional(),
 });
 
 type SettingsFile = z.infer<typeof settingsFileSchema>;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, Conversation, MessageStatus } from '../../../preload/api';
+import {
+  DEFAULT_CONVERSATION_SETTINGS,
+  type ChatMessage,
+  type Conversation,
+  type MessageStatus,
+} from '../../../preload/api';
 import {
   closeOpenFence,
   conversationMarkdown,
@@ -32,6 +37,7 @@ function message(
 
 function conversation(title: string, messages: ChatMessage[], draft = ''): Conversation {
   return {
+    settings: DEFAULT_CONVERSATION_SETTINGS,
     id: '3b6f8a40-9d1e-4c55-8a5e-2f1f3c1d2e4f',
     revision: 7,
     provider: 'openrouter',

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Result } from '../../../preload/api';
+import {
+  DEFAULT_CONVERSATION_SETTINGS,
+  type Conversation,
+  type Result,
+} from '../../../preload/api';
 import { createLatchkeyApi } from '../../../preload/bridge';
 import type { AuthService } from '../../../main/auth/auth-service';
 import type { ChatService } from '../../../main/chat/chat-service';
@@ -24,6 +28,7 @@ const stored: Conversation = {
   messageCount: 1,
   streaming: false,
   draft: 'not sent',
+  settings: DEFAULT_CONVERSATION_SETTINGS,
   messages: [
     {
       id: 'm1',
@@ -58,6 +63,10 @@ function run(saveFile: SaveFile | null) {
     },
     setLocale: (locale) => locale,
     openExternal: () => Promise.resolve(),
+    conversationDefaults: {
+      get: () => DEFAULT_CONVERSATION_SETTINGS,
+      set: (settings) => settings,
+    },
     saveFile,
   });
   const log = createMemoryLogger();
