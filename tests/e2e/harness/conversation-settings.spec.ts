@@ -114,6 +114,14 @@ test('only the parameters the model lists are offered; reasoning effort is sent 
   await settingsButton(page).click();
   await expect(temperature(page)).toBeEnabled();
   await expect(effort(page)).toBeEnabled();
+  // Out of bounds: refused in words, the dialog stays; emptied, the model's default is used.
+  await temperature(page).fill('2.5');
+  await dialog(page).getByRole('button', { name: 'Save' }).click();
+  await expect(dialog(page).getByRole('alert')).toContainText(
+    'Temperature must be a number from 0 to 2.',
+  );
+  await expect(temperature(page)).toHaveAttribute('aria-invalid', 'true');
+  await temperature(page).fill('');
   await effort(page).selectOption({ label: 'High' });
   await maxTokens(page).fill('512');
   await dialog(page).getByRole('button', { name: 'Save' }).click();
