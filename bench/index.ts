@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchBundle } from './bundle.bench';
 import { benchMarkdown } from './markdown.bench';
+import { benchSearch } from './search.bench';
 import { benchSignIn } from './sign-in.bench';
 import { benchSse } from './sse.bench';
 import { benchTokenRefresh } from './token-refresh.bench';
@@ -18,6 +19,7 @@ const rows = [
   ...(await benchMarkdown()),
   ...(await benchSignIn()),
   ...(await benchTokenRefresh()),
+  ...(await benchSearch()),
 ];
 printTable(rows);
 if (rows.some((r) => !r.ok)) process.exitCode = 1;

@@ -46,12 +46,16 @@ interface Posting {
   n: number;
 }
 
-/** A posting still in the file's bytes: decoded the first time it is needed. */
+/**
+ * A posting still in the file's bytes, decoded the first time a query needs it; documents added
+ * since the file was read wait in `tail`, so indexing a message never decodes a long posting.
+ */
 interface Stored {
   readonly data: Buffer;
   readonly at: number;
   readonly end: number;
   readonly docs: number;
+  tail: Posting | null;
 }
 
 interface ConversationSlot {
@@ -371,7 +375,7 @@ export class InvertedIndex {
       const length = reader.varint();
       const at = reader.position;
       reader.skip(length);
-      index.#postings.set(term, { data, at, end: reader.position, docs: header.docs });
+      index.#postings.set(term, { data, at, end: reader.position, docs: header.docs, tail: null });
       index.#bucket(term);
     }
     if (data.readUInt32LE(crcAt - 4) !== 0xffffffff) throw new DamagedIndexError('No end mark');
@@ -397,8 +401,11 @@ export class InvertedIndex {
     this.#totalLength += length;
     this.#liveDocs++;
     for (const [term, count] of counts) {
-      let posting = this.#posting(term);
-      if (!posting) {
+      const found = this.#postings.get(term);
+      let posting = found !== undefined && 'data' in found ? found.tail : found;
+      if (found !== undefined && 'data' in found && !posting) {
+        posting = found.tail = { ids: new Uint32Array(2), tf: new Uint8Array(2), n: 0 };
+      } else if (!posting) {
         posting = { ids: new Uint32Array(2), tf: new Uint8Array(2), n: 0 };
         this.#postings.set(term, posting);
         this.#bucket(term);
@@ -429,14 +436,21 @@ export class InvertedIndex {
     if (found === undefined || !('data' in found)) return found;
     const reader = new ByteReader(found.data, found.at, found.end);
     const n = reader.varint();
-    const ids = new Uint32Array(n);
+    const extra = found.tail?.n ?? 0;
+    const ids = new Uint32Array(n + extra);
     let previous = 0;
     for (let i = 0; i < n; i++) {
       previous += reader.varint();
       if (previous >= found.docs) throw new DamagedIndexError('Document out of range');
       ids[i] = previous;
     }
-    const posting = { ids, tf: reader.bytes(n), n };
+    const tf = new Uint8Array(n + extra);
+    tf.set(reader.bytes(n));
+    if (found.tail) {
+      ids.set(found.tail.ids.subarray(0, extra), n);
+      tf.set(found.tail.tf.subarray(0, extra), n);
+    }
+    const posting = { ids, tf, n: n + extra };
     this.#postings.set(term, posting);
     return posting;
   }
