@@ -283,6 +283,20 @@ for (const locale of ['en', 'zh-CN'] as const) {
   await page.getByRole('button', { name: locale === 'en' ? 'Send' : '发送' }).waitFor();
   await page.waitForTimeout(500);
   await shoot('9-chat-code');
+  await page
+    .getByRole('button', { name: locale === 'en' ? 'Conversation settings' : '对话设置' })
+    .click();
+  await page
+    .getByRole('dialog')
+    .getByRole('textbox')
+    .fill(
+      locale === 'en'
+        ? 'You are a security engineer. Answer briefly, with code where it helps.'
+        : '你是一名安全工程师。请简明回答，必要时附上代码。',
+    );
+  await page.getByRole('dialog').getByRole('spinbutton').first().fill('0.4');
+  await shoot('9b-chat-settings');
+  await page.keyboard.press('Escape');
   emulator.scriptChat({ status: 402 });
   await sendText(locale === 'en' ? 'One more question' : '再问一个问题');
   await page.getByRole('alert').first().waitFor();
