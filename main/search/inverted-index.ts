@@ -65,6 +65,11 @@ interface ConversationSlot {
   titleDoc: number;
   /** messageId → [document, fingerprint]. */
   readonly messages: Map<string, [number, string]>;
+  /** Scratch of {@link InvertedIndex.search}: the query that last wrote the fields below. */
+  mark: number;
+  top: number;
+  best: number;
+  bestDoc: number;
 }
 
 const MAGIC = 0x4c4b5358; // "LKSX"
@@ -73,7 +78,7 @@ const K1 = 1.2;
 const B = 0.75;
 const TITLE_BOOST = 2;
 /** A prefix that matches more terms than this uses the ones in the most documents. */
-const MAX_EXPANSIONS = 128;
+const MAX_EXPANSIONS = 32;
 
 /** Thrown by {@link InvertedIndex.decode} for a file that is not a whole, intact index. */
 export class DamagedIndexError extends Error {
@@ -96,6 +101,11 @@ export class InvertedIndex {
   #docLength = new Uint32Array(1024);
   #liveDocs = 0;
   #totalLength = 0;
+  /** Scratch of {@link search}, indexed by document; `#stamp` says which query wrote an entry. */
+  #score = new Float64Array(0);
+  #groupScore = new Float64Array(0);
+  #stamp = new Uint32Array(0);
+  #mark = 0;
 
   /** Conversations indexed, with what they were indexed at (for reconciling with the store). */
   conversations(): Map<string, { title: string; updatedAt: number }> {
@@ -127,6 +137,10 @@ export class InvertedIndex {
         updatedAt: conversation.updatedAt,
         titleDoc: -1,
         messages: new Map(),
+        mark: 0,
+        top: 0,
+        best: 0,
+        bestDoc: -1,
       };
       this.#conversations.set(conversation.id, slot);
     }
@@ -177,59 +191,113 @@ export class InvertedIndex {
     const sized = groups
       .map((g) => ({ postings: g, size: g.reduce((n, p) => n + p.n, 0) }))
       .sort((a, b) => a.size - b.size);
-    // Candidates from the smallest group, narrowed by each next one.
-    const scores = new Map<number, number>();
+    // Candidates from the smallest group, narrowed by each next one. Scores live in arrays
+    // indexed by document (reused between queries): no map entry per candidate.
+    const docs = this.#docConversation.length;
+    if (this.#score.length < docs) {
+      this.#score = new Float64Array(docs * 2);
+      this.#stamp = new Uint32Array(docs * 2);
+      this.#groupScore = new Float64Array(docs * 2);
+    }
+    const score = this.#score;
+    const stamp = this.#stamp;
+    const groupScore = this.#groupScore;
+    let candidates: number[] = [];
     const first = sized[0];
     if (!first) return [];
+    const mark = ++this.#mark;
     for (const posting of first.postings) {
       const idf = this.#idf(posting.n);
       for (let i = 0; i < posting.n; i++) {
         const doc = posting.ids[i] ?? 0;
         if (this.#docConversation[doc] === null) continue;
         const s = idf * this.#tfWeight(posting.tf[i] ?? 0, doc, avgLength);
-        scores.set(doc, Math.max(scores.get(doc) ?? 0, s));
+        if (stamp[doc] !== mark) {
+          stamp[doc] = mark;
+          score[doc] = s;
+          candidates.push(doc);
+        } else if (s > (score[doc] ?? 0)) score[doc] = s;
       }
     }
     for (const group of sized.slice(1)) {
-      if (scores.size === 0) return [];
-      for (const [doc, score] of scores) {
-        let best = -1;
+      if (candidates.length === 0) return [];
+      const lookups = candidates.length * group.postings.length * 17;
+      if (lookups < group.size) {
+        // Few candidates: look each one up in the group's postings.
+        candidates = candidates.filter((doc) => {
+          let best = -1;
+          for (const posting of group.postings) {
+            const at = indexOf(posting.ids, posting.n, doc);
+            if (at < 0) continue;
+            const s = this.#idf(posting.n) * this.#tfWeight(posting.tf[at] ?? 0, doc, avgLength);
+            if (s > best) best = s;
+          }
+          if (best < 0) return false;
+          score[doc] = (score[doc] ?? 0) + best;
+          return true;
+        });
+      } else {
+        // Many: walk the group's postings once, marking what it holds.
+        const groupMark = ++this.#mark;
         for (const posting of group.postings) {
-          const at = indexOf(posting.ids, posting.n, doc);
-          if (at < 0) continue;
-          const s = this.#idf(posting.n) * this.#tfWeight(posting.tf[at] ?? 0, doc, avgLength);
-          if (s > best) best = s;
+          const idf = this.#idf(posting.n);
+          for (let i = 0; i < posting.n; i++) {
+            const doc = posting.ids[i] ?? 0;
+            const s = idf * this.#tfWeight(posting.tf[i] ?? 0, doc, avgLength);
+            if (stamp[doc] !== groupMark) {
+              stamp[doc] = groupMark;
+              groupScore[doc] = s;
+            } else if (s > (groupScore[doc] ?? 0)) groupScore[doc] = s;
+          }
         }
-        if (best < 0) scores.delete(doc);
-        else scores.set(doc, score + best);
+        candidates = candidates.filter((doc) => {
+          if (stamp[doc] !== groupMark) return false;
+          score[doc] = (score[doc] ?? 0) + (groupScore[doc] ?? 0);
+          return true;
+        });
       }
     }
     // A conversation ranks by its best document (a title counts double); it opens at its
-    // best-matching message, at its title only when no message matched.
-    const best = new Map<ConversationSlot, { message: number; score: number; top: number }>();
-    for (const [doc, raw] of scores) {
+    // best-matching message, at its title only when no message matched. Per-query fields on the
+    // slots themselves (no map), and a top-`limit` insertion rather than a sort of everything.
+    const touched: ConversationSlot[] = [];
+    for (const doc of candidates) {
       const slot = this.#docConversation[doc];
       if (!slot) continue;
-      const title = this.#docMessage[doc] === null;
-      const known = best.get(slot) ?? { message: -1, score: 0, top: 0 };
-      known.top = Math.max(known.top, title ? raw * TITLE_BOOST : raw);
-      if (!title && raw > known.score) {
-        known.message = doc;
-        known.score = raw;
+      const raw = score[doc] ?? 0;
+      if (slot.mark !== mark) {
+        slot.mark = mark;
+        slot.top = 0;
+        slot.best = 0;
+        slot.bestDoc = -1;
+        touched.push(slot);
       }
-      best.set(slot, known);
+      const title = this.#docMessage[doc] === null;
+      const ranked = title ? raw * TITLE_BOOST : raw;
+      if (ranked > slot.top) slot.top = ranked;
+      if (!title && raw > slot.best) {
+        slot.best = raw;
+        slot.bestDoc = doc;
+      }
     }
-    return [...best]
-      .sort(
-        ([a, x], [b, y]) => y.top - x.top || b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1),
-      )
-      .slice(0, limit)
-      .map(([slot, { message, top }]) => ({
-        conversationId: slot.id,
-        messageId: message < 0 ? null : (this.#docMessage[message] ?? null),
-        score: top,
-        updatedAt: slot.updatedAt,
-      }));
+    const before = (a: ConversationSlot, b: ConversationSlot) =>
+      a.top > b.top ||
+      (a.top === b.top &&
+        (a.updatedAt > b.updatedAt || (a.updatedAt === b.updatedAt && a.id < b.id)));
+    const top: ConversationSlot[] = [];
+    for (const slot of touched) {
+      if (top.length === limit && !before(slot, top[limit - 1] as ConversationSlot)) continue;
+      let at = top.length;
+      while (at > 0 && before(slot, top[at - 1] as ConversationSlot)) at--;
+      top.splice(at, 0, slot);
+      if (top.length > limit) top.pop();
+    }
+    return top.map((slot) => ({
+      conversationId: slot.id,
+      messageId: slot.bestDoc < 0 ? null : (this.#docMessage[slot.bestDoc] ?? null),
+      score: slot.top,
+      updatedAt: slot.updatedAt,
+    }));
   }
 
   /**
@@ -352,7 +420,17 @@ export class InvertedIndex {
       if (!(titleDoc >= 0 && titleDoc < header.docs)) {
         throw new DamagedIndexError('Document out of range');
       }
-      const slot: ConversationSlot = { id, title, updatedAt, titleDoc, messages: new Map() };
+      const slot: ConversationSlot = {
+        id,
+        title,
+        updatedAt,
+        titleDoc,
+        messages: new Map(),
+        mark: 0,
+        top: 0,
+        best: 0,
+        bestDoc: -1,
+      };
       index.#conversations.set(id, slot);
       index.#docConversation[titleDoc] = slot;
       index.#docLength[titleDoc] = titleLength;
