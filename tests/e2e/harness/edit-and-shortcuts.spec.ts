@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { tempDataDir } from '../support/harness';
 import { useEmulatorAndHarness } from '../support/rig';
@@ -10,6 +11,25 @@ const editBox = (page: Page) => page.getByRole('textbox', { name: 'Edit message'
 const assistant = (page: Page) => page.getByRole('article', { name: 'Assistant message' });
 const user = (page: Page) => page.getByRole('article', { name: 'Your message' });
 const saveAndSend = (page: Page) => page.getByRole('button', { name: 'Save and send' });
+
+/** axe-core (WCAG 2.1 A/AA, best practices) in light and dark: the violations found. */
+async function axe(page: Page, screen: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    await page.evaluate(
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+    );
+    const { violations } = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    for (const v of violations) {
+      found.push(`[${screen} · ${colorScheme}] ${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
+}
 
 /** Sends `text` and waits until `answer` has streamed in and the chat is idle again. */
 async function turn(page: Page, text: string, answer: string): Promise<void> {
@@ -63,9 +83,12 @@ test('edit and resend: Up-arrow edits the last message, Esc cancels, Replace con
   await user(page).first().getByRole('button', { name: 'Edit' }).click();
   await expect(editBox(page)).toHaveValue('First question');
   await editBox(page).fill('First question, edited');
+  const violations = await axe(page, 'editing');
   await saveAndSend(page).click();
   const ask = page.getByRole('alertdialog', { name: 'Replace the later messages?' });
   await expect(ask).toBeVisible();
+  violations.push(...(await axe(page, 'replace confirmation')));
+  expect(violations).toEqual([]);
   await ask.getByRole('button', { name: 'Cancel' }).click();
   await expect(ask).toHaveCount(0);
   await expect(editBox(page)).toHaveValue('First question, edited');
@@ -112,6 +135,7 @@ test('a failed edit (out of credits, then offline) replaces nothing: the stored 
   await expect(form.getByRole('alert')).toBeVisible();
   await expect(form.getByRole('alert')).toContainText('Nothing was replaced');
   await expect(editBox(page)).toHaveValue('Changed text');
+  expect(await axe(page, 'failed edit')).toEqual([]);
   await expect(assistant(page).first()).toContainText('Kept answer.');
 
   // The app keeps working: Cancel, and the stored chat is what it was, after a restart too.
@@ -165,6 +189,7 @@ test('`?` and the sidebar button open the shortcut sheet; `?` in a text field is
   // Chromium on Linux in the harness: Ctrl, not ⌘.
   await expect(sheet.locator('[data-shortcut="search"] kbd')).toHaveText(['Ctrl', 'K']);
   await expect(sheet.locator('[data-shortcut="stop"] kbd')).toHaveText(['Esc']);
+  expect(await axe(page, 'shortcut sheet')).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(sheet).toHaveCount(0);
 
