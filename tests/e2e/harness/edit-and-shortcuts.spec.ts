@@ -5,6 +5,8 @@ import { useEmulatorAndHarness } from '../support/rig';
 import { signInThroughBrowser } from '../support/sign-in';
 
 const rig = useEmulatorAndHarness();
+// axe runs in light and dark on a few screens: seconds each on a busy machine.
+test.describe.configure({ timeout: 120_000 });
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const editBox = (page: Page) => page.getByRole('textbox', { name: 'Edit message' });
