@@ -13,10 +13,24 @@ export class ConversationView {
   entries = $state.raw<readonly MessageEntry[]>([]);
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an index of `entries`, which is the state
   readonly #byId = new Map<string, MessageEntry>();
+  /**
+   * Messages main removed (edit and resend, `SendResult.removedMessageIds`): ids are never
+   * reused, so no late copy of one (an event sent before, a snapshot) is shown again.
+   */
+  readonly #removed: Set<string>;
 
-  constructor(id: string, messages: readonly ChatMessage[] = []) {
+  /** @param removed the conversation's removed message ids (kept by {@link ViewCache}). */
+  constructor(
+    id: string,
+    messages: readonly ChatMessage[] = [],
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+    removed: Set<string> = new Set(),
+  ) {
     this.id = id;
-    const entries = messages.map((message) => new MessageEntry(message));
+    this.#removed = removed;
+    const entries = messages
+      .filter((message) => !removed.has(message.id))
+      .map((message) => new MessageEntry(message));
     for (const entry of entries) this.#byId.set(entry.id, entry);
     this.entries = entries;
   }
@@ -46,6 +60,9 @@ export class ConversationView {
    * response has not arrived yet). Returns the entry and whether the copy was applied.
    */
   apply(message: ChatMessage): { entry: MessageEntry; applied: boolean } {
+    if (this.#removed.has(message.id)) {
+      return { entry: new MessageEntry(message), applied: false };
+    }
     const known = this.#byId.get(message.id);
     if (known) return { entry: known, applied: known.apply(message) };
     const entry = new MessageEntry(message);
@@ -64,6 +81,7 @@ export class ConversationView {
 
   /** Applies streamed pieces of an answer; one not known yet shows from its first piece. */
   applyPieces(messageId: string, pieces: readonly Piece[]): void {
+    if (this.#removed.has(messageId)) return;
     let entry = this.#byId.get(messageId);
     if (!entry) {
       entry = MessageEntry.placeholder(messageId);
@@ -91,6 +109,26 @@ export class ConversationView {
     }
     this.apply(answer);
   }
+
+  /**
+   * An edit was accepted: the messages main removed go for good, and the new user message
+   * shows before its answer (whose first pieces may have arrived before the response).
+   */
+  edited(removed: readonly string[], user: ChatMessage, answer: ChatMessage): void {
+    for (const id of removed) {
+      this.#removed.add(id);
+      this.remove(id);
+    }
+    if (!this.#byId.has(user.id) && !this.#removed.has(user.id)) {
+      const entry = new MessageEntry(user);
+      const at = this.entries.findIndex((item) => item.id === answer.id);
+      this.#byId.set(entry.id, entry);
+      this.entries = at === -1 ? [...this.entries, entry] : this.entries.toSpliced(at, 0, entry);
+    } else {
+      this.apply(user);
+    }
+    this.apply(answer);
+  }
 }
 
 /** Opened conversations kept in memory, so switching back is instant. */
@@ -104,6 +142,9 @@ const CACHED_VIEWS = 4;
 export class ViewCache {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; the open view is the state
   readonly #views = new Map<string, ConversationView>();
+  /** Per conversation, the message ids main removed (a view made later must not show them). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  readonly #removed = new Map<string, Set<string>>();
   readonly #pinned: (view: ConversationView) => boolean;
 
   constructor(pinned: (view: ConversationView) => boolean) {
@@ -128,12 +169,24 @@ export class ViewCache {
   receive(id: string, messages: readonly ChatMessage[]): ConversationView {
     let view = this.#views.get(id);
     if (view) view.merge(messages);
-    else view = new ConversationView(id, messages);
+    else view = new ConversationView(id, messages, this.removedOf(id));
     this.keep(view);
     return view;
   }
 
   delete(id: string): void {
     this.#views.delete(id);
+    this.#removed.delete(id);
+  }
+
+  /** The ids main removed from a conversation: shared by every view of it. */
+  removedOf(id: string): Set<string> {
+    let removed = this.#removed.get(id);
+    if (!removed) {
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+      removed = new Set();
+      this.#removed.set(id, removed);
+    }
+    return removed;
   }
 }
