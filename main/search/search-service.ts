@@ -127,6 +127,7 @@ export class SearchService {
   readonly #pending = new Map<string, ConversationChange>();
   readonly #texts = new Map<string, StoredText>();
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  #warmTimer: ReturnType<typeof setTimeout> | null = null;
   #saving: Promise<void> | null = null;
   #dirty = false;
   #disposed = false;
@@ -197,6 +198,22 @@ export class SearchService {
     return this.#loading;
   }
 
+  /**
+   * Loads the index in the background after `delayMs` (never during startup), so that the
+   * first search need not wait for it.
+   */
+  warmUpLater(delayMs: number): void {
+    if (this.#disposed || this.#warmTimer) return;
+    this.#warmTimer = setTimeout(() => {
+      this.#warmTimer = null;
+      if (this.#disposed) return;
+      this.ready().catch((error: unknown) => {
+        this.#o.log.warn('search.warm-up-failed', { name: (error as Error).name });
+      });
+    }, delayMs);
+    this.#warmTimer.unref?.();
+  }
+
   /** Writes the index now if it changed (quit). */
   async flush(): Promise<void> {
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
@@ -207,6 +224,8 @@ export class SearchService {
 
   dispose(): void {
     this.#disposed = true;
+    if (this.#warmTimer) clearTimeout(this.#warmTimer);
+    this.#warmTimer = null;
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = null;
   }

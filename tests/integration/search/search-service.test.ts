@@ -77,6 +77,16 @@ describe('SearchService', () => {
     ]);
   });
 
+  it('warms up in the background when asked, never by itself', async () => {
+    const { store, search } = open();
+    store.create('openrouter', null);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(search.loaded).toBe(false);
+    search.warmUpLater(5);
+    await expect.poll(() => search.loaded).toBe(true);
+    search.dispose();
+  });
+
   it('indexes a message when it ends, a rename, and forgets a deleted conversation', async () => {
     const { store, search } = open();
     const a = store.create('openrouter', null);
