@@ -213,3 +213,22 @@ test('`?` and the sidebar button open the shortcut sheet; `?` in a text field is
   await expect.poll(() => rig.emulator.disconnects().length).toBeGreaterThan(0);
   await expect(assistant(page).last()).toContainText('Stopped');
 });
+
+test('Up-arrow under a long answer scrolls back to the message and opens its edit box', async ({
+  page,
+  context,
+}) => {
+  const harness = await rig.launch(tempDataDir());
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  rig.emulator.scriptChat({ length: 30_000 });
+  await composer(page).fill('Short question');
+  await composer(page).press('Enter');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+  await expect(assistant(page).last()).not.toBeEmpty();
+  await composer(page).press('ArrowUp');
+  await expect(editBox(page)).toHaveValue('Short question');
+  await expect(editBox(page)).toBeFocused();
+  await editBox(page).press('Escape');
+  await expect(editBox(page)).toHaveCount(0);
+});
