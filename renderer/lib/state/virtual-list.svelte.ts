@@ -128,6 +128,28 @@ export class VirtualList<T extends { readonly id: string }> {
     };
   }
 
+  /**
+   * Scrolls item `id` to the top of the viewport and stops following the newest item. Done again
+   * for a few frames, as the items around it render and replace estimated heights with measured
+   * ones. Resolves whether the item is in the list.
+   */
+  async scrollToItem(id: string): Promise<boolean> {
+    if (!this.#index.has(id)) return false;
+    this.follow = false;
+    for (let pass = 0; pass < 4; pass++) {
+      if (!this.#scroller) await tick();
+      const index = this.#index.get(id);
+      const element = this.#scroller;
+      if (index === undefined || !element) return false;
+      const top = Math.max(0, (this.#offsets[index] ?? 0) - 8);
+      this.scrollTop = top;
+      element.scrollTop = top;
+      await tick();
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    return true;
+  }
+
   /** Scrolls to the newest item and keeps following it. */
   jumpToLatest(): void {
     this.follow = true;
