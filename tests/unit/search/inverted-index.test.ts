@@ -80,8 +80,16 @@ describe('InvertedIndex', () => {
     // A term still in the file's bytes gets a new document, then is searched.
     const C = '33333333-3333-4333-8333-333333333333';
     back.upsert(conversation(C, '', ['a message in 中文内容 too']));
-    expect(find(back, 'message').map(([id]) => id).sort()).toEqual([A, B, C]);
-    expect(find(back, '文内').map(([id]) => id).sort()).toEqual([A, C]);
+    expect(
+      find(back, 'message')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([A, B, C]);
+    expect(
+      find(back, '文内')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([A, C]);
     expect(InvertedIndex.decode(back.encode()).conversations()).toEqual(back.conversations());
   });
 
