@@ -6,6 +6,9 @@ const BEFORE = 40;
 /** Length of a snippet, in UTF-16 code units (about two lines of the results list). */
 const LENGTH = 180;
 
+/** Of a long message (up to 1 M characters), only this much is scanned for the snippet. */
+const SCAN_CHARS = 100_000;
+
 const WORD_CHAR = /[\p{L}\p{N}\p{M}_]/u;
 
 /**
@@ -16,7 +19,8 @@ const WORD_CHAR = /[\p{L}\p{N}\p{M}_]/u;
  * so the ranges always fit the text they come with.
  */
 export function snippetOf(text: string, highlights: readonly string[]): SearchSnippet {
-  const flat = text.replace(/\s+/g, ' ');
+  // A match further into a very long message still finds it; the snippet shows its start.
+  const flat = text.slice(0, SCAN_CHARS).replace(/\s+/g, ' ');
   const normal = normalize(flat);
   const shown = normal.length === flat.length ? flat : normal;
   const ranges: [number, number][] = [];
