@@ -221,11 +221,13 @@ test('Up-arrow under a long answer scrolls back to the message and opens its edi
   const harness = await rig.launch(tempDataDir());
   await page.goto(harness.url);
   await signInThroughBrowser(page, context, harness);
-  rig.emulator.scriptChat({ length: 30_000 });
+  rig.emulator.scriptChat({ length: 60_000 });
   await composer(page).fill('Short question');
   await composer(page).press('Enter');
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
   await expect(assistant(page).last()).not.toBeEmpty();
+  // The list follows the end of the answer: the question is out of view, not even rendered.
+  await expect(user(page)).toHaveCount(0);
   await composer(page).press('ArrowUp');
   await expect(editBox(page)).toHaveValue('Short question');
   await expect(editBox(page)).toBeFocused();
