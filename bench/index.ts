@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, printed as a Markdown table against performance.md. */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { benchAttachments } from './attachments.bench';
 import { benchBundle } from './bundle.bench';
 import { benchMarkdown } from './markdown.bench';
 import { benchSearch } from './search.bench';
@@ -20,6 +21,7 @@ const rows = [
   ...(await benchSignIn()),
   ...(await benchTokenRefresh()),
   ...(await benchSearch()),
+  ...(await benchAttachments()),
 ];
 printTable(rows);
 if (rows.some((r) => !r.ok)) process.exitCode = 1;
