@@ -14,10 +14,6 @@ import { LatchkeyError } from '../errors';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Attachment ids are SHA-256 digests in hex: they name files, so nothing else may reach the disk. */
 export const ATTACHMENT_ID = /^[0-9a-f]{64}$/;
-/** Standard base64 (the IPC schema checks the alphabet and the length before decoding). */
-export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** Longest base64 text of a file of `ATTACHMENT_LIMITS.maxBytes` bytes. */
-export const MAX_BASE64_CHARS = Math.ceil(ATTACHMENT_LIMITS.maxBytes / 3) * 4;
 
 /** What the bytes of a file are, decided from the bytes alone. */
 export interface Inspected {
@@ -214,11 +210,8 @@ export class AttachmentStore {
    */
   stage(upload: AttachmentUpload): AttachmentRef {
     const name = cleanName(upload.name);
-    if (upload.base64.length > MAX_BASE64_CHARS) {
-      throw new LatchkeyError('ATTACHMENT_TOO_LARGE', { file: name });
-    }
-    if (!BASE64.test(upload.base64)) throw new LatchkeyError('IPC_INVALID_ARGUMENT');
-    const bytes = Buffer.from(upload.base64, 'base64');
+    const { bytes: raw } = upload;
+    const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     const inspected = inspectAttachment(bytes, name);
     const id = createHash('sha256').update(bytes).digest('hex');
     this.#write(this.#staging, id, bytes);

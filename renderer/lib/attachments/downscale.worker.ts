@@ -1,6 +1,7 @@
 /**
  * Off the main thread: decodes an image, downscales it to at most `maxSide` pixels on its long
- * side (createImageBitmap + OffscreenCanvas), and encodes any file as base64 for `chat:attach`.
+ * side (createImageBitmap + OffscreenCanvas), and reads any file's bytes into an ArrayBuffer
+ * that is transferred (not copied) back to the page for `chat:attach`.
  * A file that does not decode is passed on as it is: main checks every file's bytes and says
  * what is wrong with it.
  */
@@ -10,18 +11,8 @@ const RESIZABLE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<PrepareRequest>) => void) | null;
-  postMessage(message: PrepareResponse): void;
+  postMessage(message: PrepareResponse, transfer: Transferable[]): void;
 };
-
-async function base64Of(blob: Blob): Promise<string> {
-  const url = await new Promise<string>((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
-    reader.readAsDataURL(blob);
-  });
-  return url.slice(url.indexOf(',') + 1);
-}
 
 async function prepare({ file, maxSide }: PrepareRequest): Promise<Omit<PrepareResponse, 'id'>> {
   let blob: Blob = file;
@@ -51,13 +42,13 @@ async function prepare({ file, maxSide }: PrepareRequest): Promise<Omit<PrepareR
       // Not an image after all (a renamed file): main refuses it with a clear reason.
     }
   }
-  return { ok: true, base64: await base64Of(blob), ...(size ?? {}), resized: blob !== file };
+  return { ok: true, bytes: await blob.arrayBuffer(), ...(size ?? {}), resized: blob !== file };
 }
 
 scope.onmessage = (event) => {
   const { id } = event.data;
   prepare(event.data).then(
-    (result) => scope.postMessage({ id, ...result }),
-    () => scope.postMessage({ id, ok: false, base64: '', resized: false }),
+    (result) => scope.postMessage({ id, ...result }, result.bytes ? [result.bytes] : []),
+    () => scope.postMessage({ id, ok: false, bytes: null, resized: false }, []),
   );
 };

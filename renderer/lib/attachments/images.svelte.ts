@@ -1,24 +1,25 @@
 import type { LatchkeyApi } from '../../../preload/api';
 import { getContext, setContext } from 'svelte';
 
-/** Data URLs kept for thumbnails (a few MB each at most: images are ≤ 2048 px). */
+/** Images kept as object URLs for thumbnails (a few MB each at most: images are ≤ 2048 px). */
 const CACHE_SIZE = 24;
 
 /**
- * Sent images for the page: fetched from main as `data:` URLs (`chat:attachment-url`), which the
- * renderer's CSP already allows for images (`img-src 'self' data:`; no `blob:` needed), and
- * kept in a small cache, most recently used last.
+ * Sent images for the page: their bytes fetched from main (`chat:attachment`) and shown through
+ * `blob:` object URLs (the renderer's CSP allows `img-src 'self' data: blob:`), so no page code
+ * ever builds or parses a multi-megabyte `data:` string. Kept in a small cache, most recently
+ * used last; an evicted URL is revoked.
  */
 export class AttachmentImages {
-  readonly #api: Pick<LatchkeyApi, 'attachmentUrl'>;
+  readonly #api: Pick<LatchkeyApi, 'attachmentData'>;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache, never rendered
   readonly #cache = new Map<string, Promise<string>>();
 
-  constructor(api: Pick<LatchkeyApi, 'attachmentUrl'>) {
+  constructor(api: Pick<LatchkeyApi, 'attachmentData'>) {
     this.#api = api;
   }
 
-  /** The image as a `data:` URL; rejects when it is gone. */
+  /** The image as a `blob:` URL; rejects when it is gone. */
   url(conversationId: string, id: string): Promise<string> {
     const key = `${conversationId}/${id}`;
     const cached = this.#cache.get(key);
@@ -27,12 +28,17 @@ export class AttachmentImages {
       this.#cache.set(key, cached);
       return cached;
     }
-    const loading = this.#api.attachmentUrl(conversationId, id);
+    const loading = this.#api
+      .attachmentData(conversationId, id)
+      .then(({ mediaType, bytes }) =>
+        URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mediaType })),
+      );
     this.#cache.set(key, loading);
     loading.catch(() => this.#cache.delete(key));
-    for (const old of this.#cache.keys()) {
+    for (const [old, url] of this.#cache) {
       if (this.#cache.size <= CACHE_SIZE) break;
       this.#cache.delete(old);
+      void url.then((u) => URL.revokeObjectURL(u), () => undefined);
     }
     return loading;
   }

@@ -1,7 +1,8 @@
 /**
  * Turns a picked, pasted or dropped file into what `chat:attach` takes, off the main thread: a
- * Web Worker (its own lazy chunk) downscales images above 2048 px on the long side and encodes
- * the bytes as base64, so a 10 MB photo never blocks the page. Loaded with `import()` on the
+ * Web Worker (its own lazy chunk) decodes and downscales images above 2048 px on the long side
+ * and reads the bytes, handed back as a transferred ArrayBuffer (no copy, no base64), so a
+ * 10 MB photo never blocks the page. Loaded with `import()` on the
  * first attachment, like the worker itself.
  */
 import { ATTACHMENT_LIMITS, type AttachmentUpload } from '../../../preload/api';
@@ -15,7 +16,8 @@ export interface PrepareRequest {
 export interface PrepareResponse {
   readonly id: number;
   readonly ok: boolean;
-  readonly base64: string;
+  /** The bytes to upload (transferred from the worker); null when the file could not be read. */
+  readonly bytes: ArrayBuffer | null;
   readonly width?: number;
   readonly height?: number;
   /** True when the image was downscaled (and re-encoded). */
@@ -48,6 +50,6 @@ export async function prepareUpload(file: File): Promise<AttachmentUpload> {
       maxSide: ATTACHMENT_LIMITS.maxImageSide,
     } satisfies PrepareRequest);
   });
-  if (!response.ok) throw new Error('INTERNAL: the file could not be read');
-  return { name: file.name, base64: response.base64 };
+  if (!response.ok || !response.bytes) throw new Error('INTERNAL: the file could not be read');
+  return { name: file.name, bytes: new Uint8Array(response.bytes) };
 }

@@ -62,7 +62,7 @@ const lastBody = () =>
   JSON.parse(chatRequests().at(-1)!.body) as {
     messages: { role: string; content: unknown }[];
   };
-const upload = (name: string, bytes: Buffer) => ({ name, base64: bytes.toString('base64') });
+const upload = (name: string, bytes: Buffer) => ({ name, bytes: new Uint8Array(bytes) });
 
 async function refusal(run: () => Promise<unknown>): Promise<string> {
   try {
@@ -100,9 +100,9 @@ describe('attachments through the chat service and the emulator', () => {
     expect(readdirSync(join(dir, 'conversations', 'attachments', c.id)).sort()).toEqual(
       [image.id, pdf.id].sort(),
     );
-    expect(chat.attachmentUrl(c.id, image.id)).toBe(
-      `data:image/png;base64,${PNG.toString('base64')}`,
-    );
+    const data = chat.attachmentData(c.id, image.id);
+    expect(data.mediaType).toBe('image/png');
+    expect(Buffer.from(data.bytes).equals(PNG)).toBe(true);
 
     // The next turn sends the image again with the history; deleting removes the files.
     await chat.send(c.id, 'And now?', VISION);

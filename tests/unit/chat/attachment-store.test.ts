@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ATTACHMENT_LIMITS } from '../../../preload/api';
+import { ATTACHMENT_LIMITS, type AttachmentRef } from '../../../preload/api';
 import { AttachmentStore, cleanName, inspectAttachment } from '../../../main/chat/attachment-store';
 import { LatchkeyError } from '../../../main/errors';
 
@@ -110,7 +110,7 @@ describe('AttachmentStore: content-addressed files beside the conversations', ()
   const C1 = '11111111-1111-4111-8111-111111111111';
   const C2 = '22222222-2222-4222-8222-222222222222';
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  const upload = (name: string, bytes: Buffer) => ({ name, base64: bytes.toString('base64') });
+  const upload = (name: string, bytes: Buffer) => ({ name, bytes: new Uint8Array(bytes) });
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(tmpdir(), 'latchkey-attach-'));
@@ -147,7 +147,8 @@ describe('AttachmentStore: content-addressed files beside the conversations', ()
   it('load re-checks the bytes: kind and type come from them, not from the page', () => {
     const store = AttachmentStore.open({ dir });
     const ref = store.stage(upload('a.md', Buffer.from('# hi\n')));
-    const [loaded] = store.load(C1, [{ ...ref, kind: 'image', mediaType: 'image/png', size: 1 }]);
+    const forged: AttachmentRef = { ...ref, kind: 'image', mediaType: 'image/png', size: 1 };
+    const [loaded] = store.load(C1, [forged]);
     expect(loaded?.ref).toMatchObject({ kind: 'text', mediaType: 'text/plain', size: 5 });
     expect(codeOf(() => store.load(C1, [{ id: 'f'.repeat(64), name: 'x.png' }]))).toBe(
       'ATTACHMENT_NOT_FOUND',
@@ -170,11 +171,8 @@ describe('AttachmentStore: content-addressed files beside the conversations', ()
     expect(codeOf(() => reopened.load(C1, [dropped]))).toBe('ATTACHMENT_NOT_FOUND');
   });
 
-  it('refuses base64 that is not base64, and a renamed file, writing nothing', () => {
+  it('refuses a renamed file, writing nothing', () => {
     const store = AttachmentStore.open({ dir });
-    expect(codeOf(() => store.stage({ name: 'a.txt', base64: 'not base64!' }))).toBe(
-      'IPC_INVALID_ARGUMENT',
-    );
     expect(codeOf(() => store.stage(upload('fake.png', Buffer.from('hello'))))).toBe(
       'ATTACHMENT_TYPE_MISMATCH',
     );

@@ -26,7 +26,7 @@ function rig(refuse?: (upload: AttachmentUpload) => string | null) {
         return ref(upload.name);
       },
     },
-    async (file) => ({ name: file.name, base64: '' }),
+    async (file) => ({ name: file.name, bytes: new Uint8Array(0) }),
   );
   return { files, uploads };
 }
