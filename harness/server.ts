@@ -34,8 +34,8 @@ const rendererDir = join(root, 'out', 'renderer');
 const bridgeFile = join(root, 'out', 'harness', 'bridge.js');
 
 const JSON_TYPE = 'application/json';
-/** A `chat:attach` body: 20 MB as base64 (4/3) plus the JSON around it. */
-const ATTACH_BODY_MAX = Math.ceil(ATTACHMENT_LIMITS.maxBytes / 3) * 4 + 64 * 1024;
+/** A `chat:attach` body: a frame of 20 MB of bytes plus the JSON around them. */
+const ATTACH_BODY_MAX = ATTACHMENT_LIMITS.maxBytes + 64 * 1024;
 
 function fail(message: string): never {
   process.stderr.write(`harness: ${message}\n`);
@@ -120,7 +120,23 @@ const services = createAppServices({
 
 let origin = '';
 
-async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+/**
+ * Channels whose requests may be larger than 64 KB: attachments, and conversation settings (a
+ * system prompt at its 65,536-character cap is up to ~400 KB of JSON in the worst case).
+ */
+function bodyLimit(channel: string): number | undefined {
+  if (channel === 'chat:attach') return ATTACH_BODY_MAX;
+  if (
+    channel === 'chat:set-settings' ||
+    channel === 'chat:set-default-settings' ||
+    channel === 'chat:create'
+  ) {
+    return 1024 * 1024;
+  }
+  return undefined;
+}
+
+async function readBytes(req: IncomingMessage, limit = 64 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -128,7 +144,49 @@ async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string
     if (size > limit) throw new Error('body too large');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return (await readBytes(req, limit)).toString('utf8');
+}
+
+/**
+ * Values holding bytes (attachments) cross as a frame, as harness/bridge.ts writes them:
+ * `<JSON length>\n<JSON><bytes…>`, each Uint8Array in the JSON a `{"$bytes": [offset, length]}`.
+ */
+const FRAME_TYPE = 'application/x-latchkey-frame';
+
+function decodeFrame(body: Buffer): unknown {
+  const newline = body.indexOf(10);
+  if (newline < 1 || newline > 12) throw new Error('bad frame');
+  const length = Number(body.subarray(0, newline).toString('latin1'));
+  const start = newline + 1;
+  if (!Number.isSafeInteger(length) || start + length > body.length) throw new Error('bad frame');
+  const base = start + length;
+  return JSON.parse(body.subarray(start, base).toString('utf8'), (_key, v: unknown) => {
+    const ref = (v as { $bytes?: unknown } | null)?.$bytes;
+    if (!Array.isArray(ref)) return v;
+    const [offset, size] = ref as [number, number];
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0)
+      throw new Error('bad frame');
+    if (base + offset + size > body.length) throw new Error('bad frame');
+    return new Uint8Array(body.buffer, body.byteOffset + base + offset, size);
+  });
+}
+
+function encodeFrame(value: unknown): Buffer | null {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (!(v instanceof Uint8Array)) return v;
+    parts.push(v);
+    offset += v.byteLength;
+    return { $bytes: [offset - v.byteLength, v.byteLength] };
+  });
+  if (parts.length === 0) return null;
+  const head = Buffer.from(json, 'utf8');
+  return Buffer.concat([Buffer.from(`${head.length}\n`, 'latin1'), head, ...parts]);
 }
 
 function send(res: ServerResponse, status: number, body: string, type: string) {
@@ -186,13 +244,24 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     const channel = decodeURIComponent(pathname.slice('/__harness/ipc/'.length));
     let raw: unknown;
     try {
-      // `chat:attach` carries a file as base64 (its schema caps it at 20 MB of bytes).
-      const text = await readBody(req, channel === 'chat:attach' ? ATTACH_BODY_MAX : undefined);
-      raw = text === '' ? undefined : (JSON.parse(text) as unknown);
+      // `chat:attach` carries a file's bytes as a frame (its schema caps them at 20 MB).
+      const body = await readBytes(req, bodyLimit(channel));
+      if (req.headers['content-type'] === FRAME_TYPE) raw = decodeFrame(body);
+      else raw = body.length === 0 ? undefined : (JSON.parse(body.toString('utf8')) as unknown);
     } catch {
       return send(res, 400, '{"ok":false,"error":{"code":"IPC_INVALID_ARGUMENT"}}', JSON_TYPE);
     }
     const result = await dispatch(services.handlers, channel, raw, log);
+    const frame = encodeFrame(result);
+    if (frame) {
+      res.writeHead(200, {
+        'content-type': FRAME_TYPE,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(frame);
+      return;
+    }
     return send(res, 200, JSON.stringify(result), JSON_TYPE);
   }
   if (pathname === '/__harness/events' && method === 'GET') {

@@ -1,4 +1,11 @@
-import type { AppInfo, EventChannel, EventContract, Locale, Notice } from '../preload/api';
+import {
+  DEFAULT_CONVERSATION_SETTINGS,
+  type AppInfo,
+  type EventChannel,
+  type EventContract,
+  type Locale,
+  type Notice,
+} from '../preload/api';
 import { AuthService, type StoragePolicy } from './auth/auth-service';
 import type { Config } from './config';
 import { resolveLocale } from './config';
@@ -14,6 +21,12 @@ import { ChatService } from './chat/chat-service';
 import type { SaveFile } from './chat/save-file';
 import { ConversationStore } from './chat/conversation-store';
 import { ModelsCache } from './chat/models-cache';
+import { SearchService } from './search/search-service';
+
+/** How long after startup the search index loads in the background. */
+const SEARCH_WARM_UP_MS = 10_000;
+import { AttachmentStore } from './chat/attachment-store';
+import { checkConversationSettings } from './chat/conversation-settings';
 import { ConnectivityTracker } from './connectivity';
 import type { Handlers } from './ipc/dispatch';
 import type { Logger } from './log';
@@ -84,7 +97,16 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   });
   const settings = SettingsStore.open({ dir: options.dataDir });
   const conversations = ConversationStore.open({ dir: options.dataDir });
+  // Loaded on the first search, never at startup; told about every change that reaches the disk.
+  const search = new SearchService({
+    dir: options.dataDir,
+    source: conversations.store,
+    log,
+    ...(options.now && { now: options.now }),
+  });
+  const stopObserving = conversations.store.observe((change) => search.changed(change));
   const modelsCache = ModelsCache.open({ dir: options.dataDir });
+  const attachments = AttachmentStore.open({ dir: options.dataDir });
   const connectivity = new ConnectivityTracker({
     onChange: (state) => options.emit('app:connectivity', state),
   });
@@ -129,6 +151,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     fetch: fetchFn,
     store: conversations.store,
     models: modelsCache.cache,
+    attachments,
     emit: options.emit,
     log,
     ...(options.now && { now: options.now }),
@@ -182,6 +205,15 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     openExternal: (url) => options.openExternal(checkExternalUrl(url)),
     saveFile: options.saveFile ?? null,
+    search,
+    conversationDefaults: {
+      get: () => settings.store.get('conversationDefaults') ?? DEFAULT_CONVERSATION_SETTINGS,
+      set: (next) => {
+        const checked = checkConversationSettings(next);
+        settings.store.set('conversationDefaults', checked);
+        return checked;
+      },
+    },
   });
 
   let detach: (() => void) | null = null;
@@ -207,6 +239,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         }
       }
       auth.refreshAllInBackground();
+      // Not at startup, but before the first Ctrl+K if possible: loaded in slices, later.
+      search.warmUpLater(SEARCH_WARM_UP_MS);
     },
     replayStates() {
       for (const state of auth.states()) options.emit('auth:state', state);
@@ -221,6 +255,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     dispose() {
       detach?.();
+      stopObserving();
+      search.dispose();
       chat.dispose();
       auth.dispose();
     },

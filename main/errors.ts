@@ -43,6 +43,14 @@ export const ERROR_CODES = [
   'CHAT_BUSY',
   'CHAT_STOPPED',
   'CHAT_BAD_REQUEST',
+  'CHAT_SETTINGS_INVALID',
+  'ATTACHMENT_TOO_LARGE',
+  'ATTACHMENT_TOO_MANY',
+  'ATTACHMENT_TYPE_MISMATCH',
+  'ATTACHMENT_UNSUPPORTED',
+  'ATTACHMENT_TEXT_TOO_LARGE',
+  'ATTACHMENT_MODEL_UNSUPPORTED',
+  'ATTACHMENT_NOT_FOUND',
   'STORE_WRITE_FAILED',
   'STORE_CORRUPT',
   'EXPORT_WRITE_FAILED',
@@ -62,6 +70,8 @@ export interface ErrorDetails {
   readonly providerMessage?: string;
   /** The settings field a `SETTINGS_INVALID` error is about. */
   readonly field?: string;
+  /** The attached file an `ATTACHMENT_*` error is about (its name, as the user gave it). */
+  readonly file?: string;
 }
 
 /**
@@ -83,13 +93,14 @@ export class LatchkeyError extends Error {
 /** Converts anything thrown into the serializable view that crosses to the renderer. */
 export function toErrorView(error: unknown): ErrorView {
   if (error instanceof LatchkeyError) {
-    const { status, retryAfter, providerMessage, field } = error.details;
+    const { status, retryAfter, providerMessage, field, file } = error.details;
     return {
       code: error.code,
       ...(status !== undefined && { status }),
       ...(retryAfter !== undefined && { retryAfter }),
       ...(providerMessage !== undefined && { providerMessage }),
       ...(field !== undefined && { field }),
+      ...(file !== undefined && { file }),
     };
   }
   return { code: 'INTERNAL' };

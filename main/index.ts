@@ -180,7 +180,13 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
   void app.whenReady().then(async () => {
     const deepLinks = await registration;
     if (!deepLinks.available) log.warn('deep-link.unregistered', { reason: deepLinks.reason });
-    const menu = applicationMenu(process.platform, packaged);
+    const menu = applicationMenu(
+      process.platform,
+      packaged,
+      { showShortcuts: () => sendEvent(loaded, 'app:show-shortcuts', null) },
+      // The menu is built once: it follows the system language, not a later in-app switch.
+      /^zh\b/i.test(app.getPreferredSystemLanguages()[0] ?? '') ? 'zh-CN' : 'en',
+    );
     if (menu) Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
     denyAllPermissions();
     serveRenderer(join(import.meta.dirname, '../renderer'));

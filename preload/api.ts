@@ -35,6 +35,8 @@ export interface ErrorView {
   readonly providerMessage?: string;
   /** The settings field a `SETTINGS_INVALID` error is about. */
   readonly field?: string;
+  /** The name of the attached file an `ATTACHMENT_*` error is about. */
+  readonly file?: string;
 }
 
 /** Public, non-secret facts about the signed-in key (OpenRouter `GET /api/v1/key`). */
@@ -214,6 +216,17 @@ export interface ModelInfo {
   readonly completionPrice: number | null;
   /** True when both prices are zero (OpenRouter's `:free` variants). */
   readonly free: boolean;
+  /**
+   * The request parameters the model takes (OpenRouter `supported_parameters`: `temperature`,
+   * `max_tokens`, `reasoning`, …); empty when the provider does not say (then none is sent).
+   */
+  readonly supportedParameters: readonly string[];
+  /**
+   * What the model reads (OpenRouter `architecture.input_modalities`: `text`, `image`, `file`,
+   * …); `['text']` when the provider does not say. Images go only to models listing `image`,
+   * PDFs only to models listing `file`.
+   */
+  readonly inputModalities: readonly string[];
 }
 
 /** The model list, possibly from the on-disk cache (offline). */
@@ -244,6 +257,11 @@ export interface Usage {
   readonly totalTokens: number;
   /** USD, when reported. */
   readonly cost: number | null;
+  /**
+   * Of `completionTokens`, those spent reasoning, when the provider reports some (OpenRouter:
+   * `usage.completion_tokens_details.reasoning_tokens`; 0 is left out).
+   */
+  readonly reasoningTokens?: number;
 }
 
 /**
@@ -268,7 +286,88 @@ export interface ChatMessage {
   readonly usage: Usage | null;
   readonly finishReason: string | null;
   readonly error: ErrorView | null;
+  /**
+   * What a thinking model streamed as `delta.reasoning` (assistant messages), at most
+   * {@link REASONING_LIMITS}`.maxChars`; never part of `content`. Absent when there was none.
+   */
+  readonly reasoning?: string;
+  /**
+   * OpenRouter's structured `reasoning_details` (JSON values: `reasoning.text` pieces merged by
+   * `index`, summaries and encrypted blocks as sent), kept to send back with this message on
+   * the next turn (https://openrouter.ai/docs/use-cases/reasoning-tokens#preserving-reasoning-blocks).
+   * Dropped whole when over {@link REASONING_LIMITS}: a partial set would not verify.
+   */
+  readonly reasoningDetails?: readonly unknown[];
+  /** How long the model reasoned: first reasoning delta to first answer delta (or the end). */
+  readonly reasoningMs?: number;
+  /** Files sent with a user message (stored beside the conversation, never inside its JSON). */
+  readonly attachments?: readonly AttachmentRef[];
 }
+
+/**
+ * How an attachment reaches the model: `image` as an `image_url` data-URL part (models whose
+ * input modalities include `image`), `pdf` as a `file` part (models listing `file`), `text`
+ * inlined into the message as a fenced block named after the file.
+ */
+export type AttachmentKind = 'image' | 'pdf' | 'text';
+
+/**
+ * A file attached to a message. Main decides `kind` and `mediaType` from the bytes themselves
+ * (magic numbers; text = valid UTF-8 without NUL), never from the name. The bytes are stored
+ * once per conversation, content-addressed by `id` (the SHA-256 of the bytes, hex).
+ */
+export interface AttachmentRef {
+  /** SHA-256 of the bytes, 64 lowercase hex digits. */
+  readonly id: string;
+  /** The file's name as the user had it (no path), at most `ATTACHMENT_LIMITS.maxNameChars`. */
+  readonly name: string;
+  /** `image/png`, `image/jpeg`, `image/gif`, `image/webp`, `application/pdf` or `text/plain`. */
+  readonly mediaType: string;
+  /** Bytes. */
+  readonly size: number;
+  readonly kind: AttachmentKind;
+  /** Pixels, for images whose header says. */
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** Caps on attachments, enforced in main (the IPC schemas included) and checked early in the page. */
+export const ATTACHMENT_LIMITS = {
+  /** Per file, in bytes (20 MB). */
+  maxBytes: 20 * 1024 * 1024,
+  maxFilesPerMessage: 10,
+  /** Text and code files are inlined up to this many bytes (512 KB). */
+  maxTextBytes: 512 * 1024,
+  maxNameChars: 255,
+  /** Images are downscaled in the page to at most this many pixels on the long side. */
+  maxImageSide: 2048,
+} as const;
+
+/**
+ * A file the page hands to main (`chat:attach`). The bytes travel as bytes — a structured clone
+ * over Electron's IPC, a binary frame in the harness — never as base64 text the page would have
+ * to build and parse on its main thread.
+ */
+export interface AttachmentUpload {
+  readonly name: string;
+  /** At most `ATTACHMENT_LIMITS.maxBytes`. */
+  readonly bytes: Uint8Array;
+}
+
+/** A stored attachment's bytes, for thumbnails and the image viewer (a `blob:` URL in the page). */
+export interface AttachmentData {
+  /** As main read it from the bytes (`image/png`, …). */
+  readonly mediaType: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Caps on the reasoning kept with a message (main truncates or drops beyond them). */
+export const REASONING_LIMITS = {
+  maxChars: 1_000_000,
+  maxDetails: 1_000,
+  /** Of `JSON.stringify(reasoningDetails)`. */
+  maxDetailsChars: 4_000_000,
+} as const;
 
 export interface ConversationSummary {
   readonly id: string;
@@ -293,7 +392,45 @@ export interface Conversation extends ConversationSummary {
   readonly messages: readonly ChatMessage[];
   /** What the user typed but did not send, kept across restarts. */
   readonly draft: string;
+  /** System prompt and parameters of this conversation (stored in its file). */
+  readonly settings: ConversationSettings;
 }
+
+/** Reasoning effort a conversation asks for (OpenRouter `reasoning.effort`); `none` turns it off. */
+export const REASONING_EFFORTS = ['none', 'low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/**
+ * A conversation's system prompt and parameters. `null` means the model's default: the
+ * parameter is not sent. A parameter is sent only when set and listed in the model's
+ * {@link ModelInfo.supportedParameters} (`temperature`, `max_tokens`, `reasoning`); the system
+ * prompt, when not empty, is always the first message.
+ */
+export interface ConversationSettings {
+  readonly systemPrompt: string;
+  /** 0–2. */
+  readonly temperature: number | null;
+  /** A positive integer, at most {@link CONVERSATION_SETTINGS_LIMITS}`.maxTokens`. */
+  readonly maxTokens: number | null;
+  readonly reasoningEffort: ReasoningEffort | null;
+}
+
+/** Bounds main enforces on {@link ConversationSettings} (`CHAT_SETTINGS_INVALID` with `field`). */
+export const CONVERSATION_SETTINGS_LIMITS = {
+  /** UTF-16 code units (64 Ki), well above any real system prompt, far below a runaway paste. */
+  systemPromptMaxChars: 65_536,
+  temperatureMin: 0,
+  temperatureMax: 2,
+  maxTokens: 1_000_000,
+} as const;
+
+/** What a conversation starts with when no default was saved: every parameter the model's. */
+export const DEFAULT_CONVERSATION_SETTINGS: ConversationSettings = {
+  systemPrompt: '',
+  temperature: null,
+  maxTokens: null,
+  reasoningEffort: null,
+};
 
 /**
  * Every conversation, newest activity first, as of `revision`: a summary missing from a list is
@@ -304,13 +441,23 @@ export interface ConversationList {
   readonly conversations: readonly ConversationSummary[];
 }
 
-/** What `chat:send` and `chat:regenerate` return once the provider accepted the request. */
+/**
+ * What `chat:send`, `chat:regenerate` and `chat:edit` return once the provider accepted the
+ * request.
+ */
 export interface SendResult {
   readonly conversation: ConversationSummary;
   /** The user's message as stored (absent for regenerate). */
   readonly userMessage: ChatMessage | null;
   /** The assistant message being streamed (status `streaming`). */
   readonly assistantMessage: ChatMessage;
+  /**
+   * Messages main removed from the conversation with this request (`chat:edit`: the edited
+   * message and every one after it). Ids are never reused, so the renderer drops them for good:
+   * a copy of one arriving later (an event sent before the edit, a snapshot) does not bring it
+   * back.
+   */
+  readonly removedMessageIds?: readonly string[];
 }
 
 /**
@@ -323,7 +470,10 @@ export interface StreamDelta {
   readonly conversationId: string;
   readonly messageId: string;
   readonly seq: number;
+  /** New answer text ('' when this piece only carries reasoning). */
   readonly text: string;
+  /** New reasoning text, when the model is thinking; applied under the same `seq`. */
+  readonly reasoning?: string;
 }
 
 /** One conversation as a Markdown document (main/chat/export-markdown.ts). */
@@ -345,6 +495,27 @@ export type ExportResult =
   | { readonly kind: 'saved'; readonly filename: string }
   | { readonly kind: 'cancelled' }
   | ({ readonly kind: 'download' } & ConversationMarkdown);
+
+/**
+ * A plain-text excerpt around a search match, with the ranges to highlight (UTF-16 offsets
+ * into `text`, ascending, not overlapping). Plain text: the page marks the ranges itself.
+ */
+export interface SearchSnippet {
+  readonly text: string;
+  readonly ranges: readonly (readonly [start: number, end: number])[];
+}
+
+/** One conversation a search found, at its best-matching message (null: the title matched). */
+export interface SearchResult {
+  readonly conversationId: string;
+  readonly messageId: string | null;
+  readonly title: string;
+  readonly snippet: SearchSnippet;
+  readonly score: number;
+}
+
+/** The longest query `search:query` accepts (about 10 KB of text; only the start is used). */
+export const MAX_SEARCH_QUERY_CHARS = 20_000;
 
 /** Whether the providers can be reached, as last observed by main. */
 export interface Connectivity {
@@ -397,21 +568,44 @@ export interface InvokeContract {
   'chat:list': { request: undefined; response: ConversationList };
   /** Loads one conversation from disk (conversations are loaded lazily). */
   'chat:open': { request: { id: string }; response: Conversation };
+  /** Without `settings`, the conversation starts with the saved defaults for new chats. */
   'chat:create': {
-    request: { provider: ProviderId; model: string | null };
+    request: { provider: ProviderId; model: string | null; settings?: ConversationSettings };
     response: Conversation;
+  };
+  /** Sets a conversation's system prompt and parameters (validated: `CHAT_SETTINGS_INVALID`). */
+  'chat:set-settings': {
+    request: { id: string; settings: ConversationSettings };
+    response: ConversationSettings;
+  };
+  /** Saves the model picker's choice on the conversation at once. */
+  'chat:set-model': { request: { id: string; model: string }; response: ConversationSummary };
+  /** The settings new chats start with (the default system prompt and parameters). */
+  'chat:get-default-settings': { request: undefined; response: ConversationSettings };
+  'chat:set-default-settings': {
+    request: { settings: ConversationSettings };
+    response: ConversationSettings;
   };
   'chat:rename': { request: { id: string; title: string }; response: ConversationSummary };
   /** Deletes a conversation (stopping its answer first); answers the list without it. */
   'chat:delete': { request: { id: string }; response: ConversationList };
+  /** `id` is a conversation's, or `''` for the new chat (its draft goes to the conversation it creates). */
   'chat:set-draft': { request: { id: string; draft: string }; response: undefined };
+  /** The new chat's draft, kept across restarts. */
+  'chat:new-draft': { request: undefined; response: string };
   /**
    * Sends a message. Resolves once the provider accepted the request (the answer then streams
    * as `chat:delta` / `chat:message`); rejects with the error otherwise (offline, 401, 402,
    * 429, …) and stores nothing, so the caller keeps the text.
    */
   'chat:send': {
-    request: { conversationId: string; text: string; model: string };
+    request: {
+      conversationId: string;
+      text: string;
+      model: string;
+      /** Files from `chat:attach`; refused before anything is sent if the model can't take one. */
+      attachments?: readonly AttachmentRef[];
+    };
     response: SendResult;
   };
   /** Stops the streaming answer: the request is aborted, the partial answer kept. */
@@ -421,10 +615,39 @@ export interface InvokeContract {
     request: { conversationId: string; model: string };
     response: SendResult;
   };
+  /**
+   * Checks a file by its bytes and keeps it for the next send (not yet part of any
+   * conversation); refuses files over 20 MB (`ATTACHMENT_TOO_LARGE`), files whose bytes are not
+   * what their name says (`ATTACHMENT_TYPE_MISMATCH`) and types no model reads
+   * (`ATTACHMENT_UNSUPPORTED`).
+   */
+  'chat:attach': { request: AttachmentUpload; response: AttachmentRef };
+  /** A stored attachment of a conversation, with its type (thumbnails, the image viewer). */
+  'chat:attachment': {
+    request: { conversationId: string; id: string };
+    response: AttachmentData;
+  };
+  /**
+   * Edit and resend: replaces the user message `messageId` and everything after it with `text`
+   * and a new answer, in one write once the provider accepted the request (see `chat:send`);
+   * on any failure nothing is replaced. `SendResult.removedMessageIds` lists what went.
+   */
+  'chat:edit': {
+    request: { conversationId: string; messageId: string; text: string; model: string };
+    response: SendResult;
+  };
   /** Saves one conversation as `<title>.md` (see {@link ExportResult}). */
   'chat:export': { request: { id: string }; response: ExportResult };
   /** One conversation as Markdown, for "Copy conversation". */
   'chat:markdown': { request: { id: string }; response: ConversationMarkdown };
+  /**
+   * Searches titles and message text (user, assistant, reasoning) of every conversation, best
+   * first, one result per conversation. A query without words (`*`, `"`, blank) finds nothing.
+   */
+  'search:query': {
+    request: { query: string; limit: number };
+    response: readonly SearchResult[];
+  };
   'models:list': { request: { provider: ProviderId; refresh: boolean }; response: ModelsView };
   'models:set-default': {
     request: { provider: ProviderId; model: string };
@@ -441,6 +664,8 @@ export interface EventContract {
   /** A message changed state (streaming finished, stopped, failed). */
   'chat:message': { readonly conversationId: string; readonly message: ChatMessage };
   'chat:conversations': ConversationList;
+  /** The app menu's "Keyboard Shortcuts" was chosen: the page opens its shortcut sheet. */
+  'app:show-shortcuts': null;
 }
 
 export type InvokeChannel = keyof InvokeContract;
@@ -466,14 +691,23 @@ export const INVOKE_CHANNELS = [
   'chat:list',
   'chat:open',
   'chat:create',
+  'chat:set-settings',
+  'chat:set-model',
+  'chat:get-default-settings',
+  'chat:set-default-settings',
   'chat:rename',
   'chat:delete',
   'chat:set-draft',
+  'chat:new-draft',
   'chat:send',
   'chat:stop',
   'chat:regenerate',
+  'chat:attach',
+  'chat:attachment',
+  'chat:edit',
   'chat:export',
   'chat:markdown',
+  'search:query',
   'models:list',
   'models:set-default',
 ] as const satisfies readonly InvokeChannel[];
@@ -485,6 +719,7 @@ export const EVENT_CHANNELS = [
   'chat:delta',
   'chat:message',
   'chat:conversations',
+  'app:show-shortcuts',
 ] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
@@ -513,15 +748,42 @@ export interface LatchkeyApi {
   checkConnectivity(): Promise<Connectivity>;
   listConversations(): Promise<ConversationList>;
   openConversation(id: string): Promise<Conversation>;
-  createConversation(provider: ProviderId, model: string | null): Promise<Conversation>;
+  createConversation(
+    provider: ProviderId,
+    model: string | null,
+    settings?: ConversationSettings,
+  ): Promise<Conversation>;
+  setConversationSettings(
+    id: string,
+    settings: ConversationSettings,
+  ): Promise<ConversationSettings>;
+  setConversationModel(id: string, model: string): Promise<ConversationSummary>;
+  getDefaultConversationSettings(): Promise<ConversationSettings>;
+  setDefaultConversationSettings(settings: ConversationSettings): Promise<ConversationSettings>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
   deleteConversation(id: string): Promise<ConversationList>;
   setDraft(id: string, draft: string): Promise<void>;
-  send(conversationId: string, text: string, model: string): Promise<SendResult>;
+  /** The new chat's draft, as saved with `setDraft('', …)`. */
+  newChatDraft(): Promise<string>;
+  send(
+    conversationId: string,
+    text: string,
+    model: string,
+    attachments?: readonly AttachmentRef[],
+  ): Promise<SendResult>;
   stop(conversationId: string): Promise<void>;
   regenerate(conversationId: string, model: string): Promise<SendResult>;
+  attachFile(upload: AttachmentUpload): Promise<AttachmentRef>;
+  attachmentData(conversationId: string, id: string): Promise<AttachmentData>;
+  editMessage(
+    conversationId: string,
+    messageId: string,
+    text: string,
+    model: string,
+  ): Promise<SendResult>;
   exportConversation(id: string): Promise<ExportResult>;
   conversationMarkdown(id: string): Promise<ConversationMarkdown>;
+  searchConversations(query: string, limit: number): Promise<readonly SearchResult[]>;
   listModels(provider: ProviderId, refresh: boolean): Promise<ModelsView>;
   setDefaultModel(provider: ProviderId, model: string): Promise<ModelsView>;
   /** Subscriptions return a function that unsubscribes. */
@@ -531,6 +793,7 @@ export interface LatchkeyApi {
   onStreamDelta(listener: (delta: StreamDelta) => void): () => void;
   onMessage(listener: (event: EventContract['chat:message']) => void): () => void;
   onConversations(listener: (list: ConversationList) => void): () => void;
+  onShowShortcuts(listener: () => void): () => void;
 }
 
 /** Thrown in the renderer when an invoke returns `{ ok: false }`. */

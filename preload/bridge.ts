@@ -52,19 +52,36 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     checkConnectivity: () => invoke('app:check-connectivity', undefined),
     listConversations: () => invoke('chat:list', undefined),
     openConversation: (id) => invoke('chat:open', { id }),
-    createConversation: (provider, model) => invoke('chat:create', { provider, model }),
+    createConversation: (provider, model, settings) =>
+      invoke('chat:create', { provider, model, ...(settings && { settings }) }),
+    setConversationSettings: (id, settings) => invoke('chat:set-settings', { id, settings }),
+    setConversationModel: (id, model) => invoke('chat:set-model', { id, model }),
+    getDefaultConversationSettings: () => invoke('chat:get-default-settings', undefined),
+    setDefaultConversationSettings: (settings) => invoke('chat:set-default-settings', { settings }),
     renameConversation: (id, title) => invoke('chat:rename', { id, title }),
     deleteConversation: (id) => invoke('chat:delete', { id }),
+    newChatDraft: () => invoke('chat:new-draft', undefined),
     setDraft: async (id, draft) => {
       await invoke('chat:set-draft', { id, draft });
     },
-    send: (conversationId, text, model) => invoke('chat:send', { conversationId, text, model }),
+    send: (conversationId, text, model, attachments) =>
+      invoke('chat:send', {
+        conversationId,
+        text,
+        model,
+        ...(attachments?.length ? { attachments } : {}),
+      }),
     stop: async (conversationId) => {
       await invoke('chat:stop', { conversationId });
     },
     regenerate: (conversationId, model) => invoke('chat:regenerate', { conversationId, model }),
+    attachFile: (upload) => invoke('chat:attach', upload),
+    attachmentData: (conversationId, id) => invoke('chat:attachment', { conversationId, id }),
+    editMessage: (conversationId, messageId, text, model) =>
+      invoke('chat:edit', { conversationId, messageId, text, model }),
     exportConversation: (id) => invoke('chat:export', { id }),
     conversationMarkdown: (id) => invoke('chat:markdown', { id }),
+    searchConversations: (query, limit) => invoke('search:query', { query, limit }),
     listModels: (provider, refresh) => invoke('models:list', { provider, refresh }),
     setDefaultModel: (provider, model) => invoke('models:set-default', { provider, model }),
     onAuthState: (listener) => on('auth:state', listener),
@@ -73,5 +90,6 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     onStreamDelta: (listener) => on('chat:delta', listener),
     onMessage: (listener) => on('chat:message', listener),
     onConversations: (listener) => on('chat:conversations', listener),
+    onShowShortcuts: (listener) => on('app:show-shortcuts', () => listener()),
   };
 }

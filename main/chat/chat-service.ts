@@ -3,6 +3,7 @@ import type {
   ChatMessage,
   Conversation,
   ConversationList,
+  ConversationSettings,
   ConversationSummary,
   ErrorView,
   EventChannel,
@@ -13,12 +14,18 @@ import type {
   SendResult,
   Usage,
 } from '../../preload/api';
+import { REASONING_LIMITS } from '../../preload/api';
 import { LatchkeyError, toErrorView } from '../errors';
 import { send, type FetchLike } from '../http/request';
 import type { Logger } from '../log';
+import type { AttachmentData, AttachmentRef, AttachmentUpload } from '../../preload/api';
+import { userContent, type LoadedAttachment } from './attachment-content';
+import type { AttachmentStore } from './attachment-store';
 import { DeltaBatcher } from './batcher';
 import type { ConversationStore } from './conversation-store';
+import { requestParameters, withSystemPrompt } from './conversation-settings';
 import type { ModelsCache } from './models-cache';
+import { ReasoningDetailsAccumulator } from './reasoning-details';
 import {
   buildChatRequest,
   buildModelsRequest,
@@ -30,6 +37,12 @@ import {
   type ChatEndpoint,
   type ChatRequestInput,
 } from './openrouter-chat';
+
+/** A conversation's attachments folder and what the model being asked reads. */
+interface AttachmentContext {
+  readonly conversationId: string;
+  readonly inputModalities: readonly string[];
+}
 
 /** Sends an event to the renderer. */
 type Emit = <C extends EventChannel>(channel: C, payload: EventContract[C]) => void;
@@ -79,11 +92,17 @@ export interface ChatServiceOptions {
   /** Frame budget for batching deltas (16 ms: one message per animation frame). */
   readonly batchIntervalMs?: number;
   readonly connectTimeoutMs?: number;
+  /** Where attachments are kept (absent: a send with attachments is `ATTACHMENT_NOT_FOUND`). */
+  readonly attachments?: AttachmentStore;
 }
 
-/** What the renderer has been sent of a streaming answer: a snapshot's text and revision. */
+/**
+ * What the renderer has been sent of a streaming answer: a snapshot's text, reasoning and
+ * revision.
+ */
 interface Sent {
   content: string;
+  reasoning: string;
   revision: number;
 }
 
@@ -164,19 +183,43 @@ export class ChatService {
       messages: conversation.messages.map((m) => {
         if (m.status !== 'streaming') return m;
         if (stream?.messageId === m.id) {
-          return { ...m, content: stream.sent.content, revision: stream.sent.revision };
+          const { content, reasoning, revision } = stream.sent;
+          return { ...m, content, revision, ...(reasoning && { reasoning }) };
         }
         return { ...m, status: 'incomplete', revision: m.revision + 1 };
       }),
     };
   }
 
-  /** A new, empty conversation that chats through `provider`. */
-  create(provider: ProviderId, model: string | null): Conversation {
-    const conversation = this.#o.store.create(provider, model);
+  /**
+   * A new, empty conversation that chats through `provider`, with `settings` (system prompt and
+   * parameters; `CHAT_SETTINGS_INVALID` when out of bounds).
+   */
+  create(
+    provider: ProviderId,
+    model: string | null,
+    settings?: ConversationSettings,
+  ): Conversation {
+    const conversation = this.#o.store.create(provider, model, settings);
     this.#changed(conversation.id);
     this.#publishList();
     return this.#current(conversation);
+  }
+
+  /**
+   * Sets a conversation's system prompt and parameters, used from its next request on.
+   * @throws LatchkeyError `CHAT_SETTINGS_INVALID` (the field named; nothing stored changes).
+   */
+  setSettings(id: string, settings: ConversationSettings): ConversationSettings {
+    return this.#o.store.setSettings(id, settings);
+  }
+
+  /** Saves the model picked for a conversation at once (not only with the next send). */
+  setModel(id: string, model: string): ConversationSummary {
+    const summary = this.#o.store.setModel(id, model);
+    this.#changed(id);
+    this.#publishList();
+    return this.#current(summary);
   }
 
   rename(id: string, title: string): ConversationSummary {
@@ -194,14 +237,21 @@ export class ChatService {
       await active.done;
     }
     this.#o.store.delete(id);
+    this.#o.attachments?.deleteConversation(id);
     this.#revisions.delete(id);
     this.#clock += 1;
     this.#publishList();
     return this.list();
   }
 
+  /** `id` is a conversation's, or `''` for the new chat (kept until its first send creates one). */
   setDraft(id: string, draft: string): void {
     this.#o.store.setDraft(id, draft);
+  }
+
+  /** What was typed into the new chat and not sent. */
+  newChatDraft(): string {
+    return this.#o.store.newChatDraft();
   }
 
   /**
@@ -210,16 +260,54 @@ export class ChatService {
    * the error is thrown, so the renderer keeps the text (not signed in, offline, 401 after one
    * refresh → `AUTH_KEY_REVOKED`, 402, 429, 5xx).
    */
-  async send(conversationId: string, text: string, model: string): Promise<SendResult> {
+  async send(
+    conversationId: string,
+    text: string,
+    model: string,
+    attachments: readonly AttachmentRef[] = [],
+  ): Promise<SendResult> {
     const conversation = this.#o.store.load(conversationId);
-    const history = this.#history(conversation.messages);
-    const userMessage = this.#message('user', text, null, 'complete');
-    return this.#start(
-      conversation,
-      model,
-      [...history, { role: 'user', content: text }],
-      [userMessage],
-    );
+    const context = this.#attachmentContext(conversation, model);
+    // Every attachment is checked (bytes, model) before anything is stored or sent.
+    const loaded = this.#loadAttachments(conversationId, attachments);
+    const content = loaded.length > 0 ? userContent(text, loaded, context.inputModalities) : text;
+    if (loaded.length > 0) this.#o.attachments?.keep(conversationId, loaded);
+    const history = this.#history(conversation.messages, context);
+    const userMessage: ChatMessage = {
+      ...this.#message('user', text, null, 'complete'),
+      ...(loaded.length > 0 && { attachments: loaded.map((a) => a.ref) }),
+    };
+    return this.#start(conversation, model, [...history, { role: 'user', content }], [userMessage]);
+  }
+
+  /**
+   * Checks a file by its bytes and keeps it for the next send (see {@link AttachmentStore.stage}).
+   * @throws LatchkeyError `ATTACHMENT_*`, `STORE_WRITE_FAILED`.
+   */
+  attach(upload: AttachmentUpload): AttachmentRef {
+    if (!this.#o.attachments) throw new LatchkeyError('ATTACHMENT_UNSUPPORTED');
+    return this.#o.attachments.stage(upload);
+  }
+
+  /**
+   * A stored attachment of a conversation with its type (checked from its bytes again), for
+   * thumbnails and the image viewer.
+   * @throws LatchkeyError `ATTACHMENT_NOT_FOUND`, `CHAT_NOT_FOUND`.
+   */
+  attachmentData(conversationId: string, id: string): AttachmentData {
+    if (!this.#o.attachments) throw new LatchkeyError('ATTACHMENT_NOT_FOUND');
+    const ref = this.#o.store
+      .load(conversationId)
+      .messages.flatMap((m) => m.attachments ?? [])
+      .find((a) => a.id === id);
+    if (!ref) throw new LatchkeyError('ATTACHMENT_NOT_FOUND');
+    const [loaded] = this.#o.attachments.load(conversationId, [ref]);
+    if (!loaded) throw new LatchkeyError('ATTACHMENT_NOT_FOUND');
+    const { bytes } = loaded;
+    return {
+      mediaType: loaded.ref.mediaType,
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    };
   }
 
   /** Replaces the last assistant answer with a new one, from the same history. */
@@ -228,12 +316,46 @@ export class ChatService {
     const messages = [...conversation.messages];
     while (messages.length > 0 && messages.at(-1)?.role === 'assistant') messages.pop();
     if (messages.length === 0) throw new LatchkeyError('CHAT_BAD_REQUEST');
-    const result = await this.#start(conversation, model, this.#history(messages), [], () => {
+    const history = this.#history(messages, this.#attachmentContext(conversation, model));
+    const result = await this.#start(conversation, model, history, [], () => {
       for (const old of conversation.messages.slice(messages.length)) {
         this.#o.store.removeMessage(conversationId, old.id);
       }
     });
     return result;
+  }
+
+  /**
+   * Edit and resend: asks for an answer to `text` given the history before the user message
+   * `messageId`; once the provider accepted, that message and everything after it are replaced
+   * by `text` and the new answer in one write (the draft stays). On any failure before that
+   * nothing is replaced and the error is thrown, as for {@link send}.
+   * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `CHAT_BAD_REQUEST` (not a
+   *   user message), `CHAT_BUSY`, and every error of {@link send}.
+   */
+  async edit(
+    conversationId: string,
+    messageId: string,
+    text: string,
+    model: string,
+  ): Promise<SendResult> {
+    const conversation = this.#o.store.load(conversationId);
+    const at = conversation.messages.findIndex((m) => m.id === messageId);
+    if (at < 0) throw new LatchkeyError('CHAT_NOT_FOUND');
+    if (conversation.messages[at]?.role !== 'user') throw new LatchkeyError('CHAT_BAD_REQUEST');
+    const history = this.#history(
+      conversation.messages.slice(0, at),
+      this.#attachmentContext(conversation, model),
+    );
+    const userMessage = this.#message('user', text, null, 'complete');
+    return this.#start(
+      conversation,
+      model,
+      [...history, { role: 'user', content: text }],
+      [userMessage],
+      undefined,
+      messageId,
+    );
   }
 
   /**
@@ -350,6 +472,8 @@ export class ChatService {
     history: ChatRequestInput['messages'],
     newMessages: ChatMessage[],
     onAccepted?: () => void,
+    /** Edit and resend: the message from which on the conversation is replaced. */
+    replaceFrom?: string,
   ): Promise<SendResult> {
     const { provider } = conversation;
     const target = this.#o.target(provider);
@@ -359,7 +483,13 @@ export class ChatService {
     }
     const controller = new AbortController();
     this.#connecting.set(conversation.id, { provider, controller });
-    const input: ChatRequestInput = { model, messages: history };
+    const supported =
+      this.#o.models.read(provider)?.models.find((m) => m.id === model)?.supportedParameters ?? [];
+    const input: ChatRequestInput = {
+      model,
+      messages: withSystemPrompt(conversation.settings, history),
+      parameters: requestParameters(conversation.settings, supported),
+    };
     let body: ReadableStream<Uint8Array>;
     let token: string;
     try {
@@ -391,13 +521,32 @@ export class ChatService {
 
     onAccepted?.();
     const assistant = this.#message('assistant', '', model, 'streaming');
-    let summary = this.#o.store.appendMessages(conversation.id, [...newMessages, assistant]);
+    let summary: ConversationSummary;
+    let removed: string[] | null = null;
+    if (replaceFrom === undefined) {
+      summary = this.#o.store.appendMessages(conversation.id, [...newMessages, assistant]);
+    } else {
+      try {
+        ({ summary, removed } = this.#o.store.replaceFrom(conversation.id, replaceFrom, [
+          ...newMessages,
+          assistant,
+        ]));
+      } catch (error) {
+        // Nothing was replaced: the answer is not wanted.
+        controller.abort();
+        await body.cancel().catch(() => undefined);
+        throw error;
+      }
+    }
     if (summary.model !== model) summary = this.#o.store.setModel(conversation.id, model);
-    this.#o.store.setDraft(conversation.id, '');
+    // Only a send takes the composer's text: a regenerate or an edit leaves the draft alone.
+    if (replaceFrom === undefined && newMessages.length > 0) {
+      this.#o.store.setDraft(conversation.id, '');
+    }
 
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    const sent: Sent = { content: '', revision: assistant.revision };
+    const sent: Sent = { content: '', reasoning: '', revision: assistant.revision };
     this.#streams.set(conversation.id, {
       provider,
       controller,
@@ -420,6 +569,7 @@ export class ChatService {
       conversation: this.#current(summary),
       userMessage: newMessages.find((m) => m.role === 'user') ?? null,
       assistantMessage: assistant,
+      ...(removed && { removedMessageIds: removed }),
     };
   }
 
@@ -436,15 +586,25 @@ export class ChatService {
     onUnauthorized: () => void,
   ): Promise<void> {
     const batcher = new DeltaBatcher(
-      (text) => {
+      (text, _seq, reasoning) => {
         sent.content += text;
+        sent.reasoning += reasoning;
         sent.revision += 1;
-        const delta = { conversationId, messageId: assistant.id, seq: sent.revision, text };
-        this.#o.emit('chat:delta', delta);
+        this.#o.emit('chat:delta', {
+          conversationId,
+          messageId: assistant.id,
+          seq: sent.revision,
+          text,
+          ...(reasoning && { reasoning }),
+        });
       },
       { intervalMs: this.#o.batchIntervalMs ?? 16 },
     );
     let content = '';
+    let reasoning = '';
+    const details = new ReasoningDetailsAccumulator();
+    let thinkingSince: number | null = null;
+    let reasoningMs: number | undefined;
     let usage: Usage | null = null;
     let finishReason: string | null = null;
     let answeredBy: string | null = assistant.model;
@@ -453,8 +613,21 @@ export class ChatService {
     try {
       for await (const event of readChatStream(body, controller.signal)) {
         if (event.type === 'delta') {
+          if (thinkingSince !== null && reasoningMs === undefined) {
+            reasoningMs = Math.max(0, this.#now() - thinkingSince);
+          }
           content += event.text;
           batcher.push(event.text);
+        } else if (event.type === 'reasoning') {
+          details.add(event.details);
+          // Past the cap the rest of the reasoning is dropped, on screen and on disk alike.
+          const room = REASONING_LIMITS.maxChars - reasoning.length;
+          const piece = event.text.length > room ? event.text.slice(0, room) : event.text;
+          if (piece.length > 0) {
+            thinkingSince ??= this.#now();
+            reasoning += piece;
+            batcher.push('', piece);
+          }
         } else if (event.type === 'usage') {
           usage = event.usage;
           if (event.model) answeredBy = event.model;
@@ -479,6 +652,10 @@ export class ChatService {
       batcher.drain();
       batcher.dispose();
     }
+    if (thinkingSince !== null && reasoningMs === undefined) {
+      reasoningMs = Math.max(0, this.#now() - thinkingSince);
+    }
+    const reasoningDetails = details.result();
     const final: ChatMessage = {
       ...assistant,
       revision: sent.revision + 1,
@@ -488,6 +665,9 @@ export class ChatService {
       usage,
       finishReason,
       error,
+      ...(reasoning && { reasoning }),
+      ...(reasoningDetails && { reasoningDetails }),
+      ...(reasoningMs !== undefined && { reasoningMs }),
     };
     this.#persist(conversationId, final);
     if (!this.#disposed) this.#o.emit('chat:message', { conversationId, message: final });
@@ -503,10 +683,57 @@ export class ChatService {
     }
   }
 
-  #history(messages: readonly ChatMessage[]): ChatRequestInput['messages'] {
+  /** Where a conversation's attachments are read from, and what `model` reads. */
+  #attachmentContext(conversation: ConversationSummary, model: string): AttachmentContext {
+    const info = this.#o.models.read(conversation.provider)?.models.find((m) => m.id === model);
+    return { conversationId: conversation.id, inputModalities: info?.inputModalities ?? ['text'] };
+  }
+
+  #loadAttachments(conversationId: string, refs: readonly AttachmentRef[]): LoadedAttachment[] {
+    if (refs.length === 0) return [];
+    if (!this.#o.attachments) throw new LatchkeyError('ATTACHMENT_NOT_FOUND');
+    return this.#o.attachments.load(conversationId, refs);
+  }
+
+  /**
+   * An earlier user message's content with its attachments (images and PDFs the model cannot
+   * read are named, not sent); a file gone from disk is left out.
+   */
+  #historyContent(
+    m: ChatMessage,
+    context?: AttachmentContext,
+  ): ChatRequestInput['messages'][number]['content'] {
+    if (!context || m.role !== 'user' || !m.attachments?.length || !this.#o.attachments) {
+      return m.content;
+    }
+    const loaded: LoadedAttachment[] = [];
+    for (const ref of m.attachments) {
+      try {
+        loaded.push(...this.#o.attachments.load(context.conversationId, [ref]));
+      } catch (error) {
+        this.#o.log.warn('chat.attachment.missing', { code: toErrorView(error).code });
+      }
+    }
+    return userContent(m.content, loaded, context.inputModalities, false);
+  }
+
+  #history(
+    messages: readonly ChatMessage[],
+    context?: AttachmentContext,
+  ): ChatRequestInput['messages'] {
     return messages
-      .filter((m) => m.content.length > 0 && (m.role === 'user' || m.status !== 'error'))
-      .map((m) => ({ role: m.role, content: m.content }));
+      .filter(
+        (m) =>
+          (m.content.length > 0 || (m.attachments?.length ?? 0) > 0) &&
+          (m.role === 'user' || m.status !== 'error'),
+      )
+      .map((m) => ({
+        role: m.role,
+        content: this.#historyContent(m, context),
+        ...(m.role === 'assistant' && m.reasoningDetails?.length
+          ? { reasoning_details: m.reasoningDetails }
+          : {}),
+      }));
   }
 
   #message(

@@ -4,9 +4,13 @@ import path from 'node:path';
 import { writeFileSync } from 'atomically';
 import { z } from 'zod';
 import {
+  DEFAULT_CONVERSATION_SETTINGS,
   PROVIDER_IDS,
+  REASONING_LIMITS,
+  ATTACHMENT_LIMITS,
   type ChatMessage,
   type Conversation,
+  type ConversationSettings,
   type ConversationSummary,
   type ProviderId,
 } from '../../preload/api';
@@ -17,6 +21,7 @@ import {
   type CorruptReport,
 } from '../credentials/credential-store';
 import { LatchkeyError } from '../errors';
+import { checkConversationSettings, storedSettingsSchema } from './conversation-settings';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Conversation ids are lowercase UUIDs: they name files, so nothing else may reach the disk. */
@@ -25,6 +30,9 @@ const ID_PATTERN = new RegExp(`^${UUID}$`);
 const FILE_PATTERN = new RegExp(`^(${UUID})\\.json$`);
 /** What `atomically` (directly, or through conf for the index) leaves behind when a write dies. */
 const STRAY_TEMP_PATTERN = new RegExp(`^(?:index|${UUID})\\.json\\.tmp-\\d{10}[0-9a-f]{6}$`);
+
+/** The id `setDraft` takes for the chat that has no conversation yet (the new chat). */
+export const NEW_CHAT_DRAFT = '';
 
 /** Conversations kept in memory (LRU), so appending during a chat never re-reads a file. */
 const CACHE_SIZE = 4;
@@ -50,7 +58,41 @@ const usageSchema = z.object({
   completionTokens: z.number().nonnegative(),
   totalTokens: z.number().nonnegative(),
   cost: z.number().nullable(),
+  reasoningTokens: z.number().nonnegative().optional().catch(undefined),
 });
+
+/**
+ * Reasoning kept with an answer. Files written before it have none; a damaged or oversized
+ * field is dropped on its own, and the message with its answer is kept.
+ */
+const reasoningSchema = z.string().max(REASONING_LIMITS.maxChars).optional().catch(undefined);
+const reasoningDetailsSchema = z
+  .array(z.json())
+  .max(REASONING_LIMITS.maxDetails)
+  .refine((details) => JSON.stringify(details).length <= REASONING_LIMITS.maxDetailsChars)
+  .optional()
+  .catch(undefined);
+const reasoningMsSchema = z.number().nonnegative().finite().optional().catch(undefined);
+
+/**
+ * Files sent with a user message: references only (the bytes are in `attachments/<id>/`, never
+ * in this file). A damaged list is dropped on its own; the message is kept.
+ */
+const attachmentsSchema = z
+  .array(
+    z.object({
+      id: z.string().regex(/^[0-9a-f]{64}$/),
+      name: z.string().min(1).max(ATTACHMENT_LIMITS.maxNameChars),
+      mediaType: z.string().max(100),
+      size: z.number().int().nonnegative(),
+      kind: z.enum(['image', 'pdf', 'text']),
+      width: z.number().int().nonnegative().optional(),
+      height: z.number().int().nonnegative().optional(),
+    }),
+  )
+  .max(ATTACHMENT_LIMITS.maxFilesPerMessage)
+  .optional()
+  .catch(undefined);
 
 const messageSchema = z.object({
   id: z.string().min(1).max(256),
@@ -64,6 +106,10 @@ const messageSchema = z.object({
   usage: usageSchema.nullable(),
   finishReason: z.string().nullable(),
   error: errorViewSchema.nullable(),
+  reasoning: reasoningSchema,
+  reasoningDetails: reasoningDetailsSchema,
+  reasoningMs: reasoningMsSchema,
+  attachments: attachmentsSchema,
 }) satisfies z.ZodType<ChatMessage>;
 
 const messagesSchema = z.array(messageSchema);
@@ -77,6 +123,8 @@ const conversationFileSchema = z.object({
   updatedAt: timeSchema,
   model: modelSchema,
   messages: z.array(messageSchema),
+  /** Files from before there were settings have none: the defaults (model's own parameters). */
+  settings: storedSettingsSchema,
 });
 
 const indexEntrySchema = z.object({
@@ -93,6 +141,8 @@ const indexFileSchema = z.object({
   version: z.literal(1),
   conversations: z.array(indexEntrySchema),
   drafts: z.record(idSchema, z.string()),
+  /** What was typed into the new chat (no conversation yet); absent when empty. */
+  newChatDraft: z.string().optional(),
 });
 
 /** `conversations/<uuid>.json`: one whole conversation. */
@@ -105,6 +155,7 @@ interface ConversationFile {
   readonly updatedAt: number;
   readonly model: string | null;
   readonly messages: readonly ChatMessage[];
+  readonly settings: ConversationSettings;
 }
 
 type IndexEntry = z.infer<typeof indexEntrySchema>;
@@ -201,6 +252,17 @@ function checked<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
+/** A change that reached the disk, as {@link ConversationStore.observe} reports it. */
+export type ConversationChange =
+  | {
+      readonly kind: 'saved';
+      readonly id: string;
+      readonly title: string;
+      readonly updatedAt: number;
+      readonly messages: readonly ChatMessage[];
+    }
+  | { readonly kind: 'deleted'; readonly id: string };
+
 /** Options of {@link ConversationStore.open}. */
 export interface ConversationStoreOptions {
   /** Data directory; conversations live in `<dir>/conversations/` (created with mode 0700). */
@@ -218,9 +280,11 @@ export interface ConversationStoreOptions {
 /**
  * Conversations on disk, Electron-free, under `<dir>/conversations/`:
  *
- * - `index.json` — `{version: 1, conversations: [summary…], drafts: {[id]: text}}`, everything
- *   {@link list} needs, so the list never opens a conversation file.
- * - `<uuid>.json` — `{version: 1, id, provider, title, createdAt, updatedAt, model, messages}`,
+ * - `index.json` — `{version: 1, conversations: [summary…], drafts: {[id]: text}, newChatDraft?}`,
+ *   everything {@link list} needs, so the list never opens a conversation file. The new chat's
+ *   draft moves to the conversation its first send creates, in that one index write.
+ * - `<uuid>.json` — `{version: 1, id, provider, title, createdAt, updatedAt, model, messages,
+ *   settings}` (settings: system prompt and parameters; absent in older files = the defaults),
  *   one per conversation (the provider it chats through; files from before there was more than
  *   one provider lack it and are OpenRouter's), read only when the conversation is opened ({@link load}), then kept in a small
  *   LRU cache so appending and updating during a chat never re-read it.
@@ -260,8 +324,11 @@ export class ConversationStore {
   readonly #onProblem: ((problem: CorruptReport) => void) | undefined;
   readonly #entries = new Map<string, IndexEntry>();
   readonly #drafts = new Map<string, string>();
+  /** The draft of the chat that has no conversation yet ({@link NEW_CHAT_DRAFT}). */
+  #newChatDraft = '';
   /** Most recently used last. */
   readonly #cache = new Map<string, ConversationFile>();
+  readonly #observers = new Set<(change: ConversationChange) => void>();
 
   private constructor(
     dir: string,
@@ -317,7 +384,12 @@ export class ConversationStore {
    */
   load(id: string): Conversation {
     const file = this.#file(id);
-    return { ...summaryOf(this.#entry(id)), messages: file.messages, draft: this.#draft(id) };
+    return {
+      ...summaryOf(this.#entry(id)),
+      messages: file.messages,
+      draft: this.#draft(id),
+      settings: file.settings,
+    };
   }
 
   /**
@@ -326,13 +398,18 @@ export class ConversationStore {
    * @throws LatchkeyError `STORE_WRITE_FAILED` (also for an unknown provider); `INTERNAL` when
    *   `newId` gives a bad id.
    */
-  create(provider: ProviderId, model: string | null): Conversation {
+  create(
+    provider: ProviderId,
+    model: string | null,
+    settings: ConversationSettings = DEFAULT_CONVERSATION_SETTINGS,
+  ): Conversation {
     const id = this.#newId();
     if (!ID_PATTERN.test(id) || this.#entries.has(id)) {
       throw new LatchkeyError('INTERNAL', {}, { cause: new Error('newId gave an unusable id') });
     }
     const checkedProvider = checked(providerSchema, provider);
     const checkedModel = checked(modelSchema, model);
+    const checkedSettings = checkConversationSettings(settings);
     const now = this.#now();
     const file: ConversationFile = {
       version: 1,
@@ -343,9 +420,21 @@ export class ConversationStore {
       updatedAt: now,
       model: checkedModel,
       messages: [],
+      settings: checkedSettings,
     };
-    this.#commit(file);
-    return { ...summaryOf(entryOf(file)), messages: file.messages, draft: '' };
+    // The new chat becomes this conversation: its draft (the text being sent, and anything
+    // typed after it) moves with it in the same index write, so it is never in both or neither.
+    const draft = this.#newChatDraft;
+    if (draft !== '') this.#drafts.set(id, draft);
+    this.#newChatDraft = '';
+    try {
+      this.#commit(file);
+    } catch (error) {
+      this.#drafts.delete(id);
+      this.#newChatDraft = draft;
+      throw error;
+    }
+    return { ...summaryOf(entryOf(file)), messages: file.messages, draft, settings: file.settings };
   }
 
   /**
@@ -367,6 +456,17 @@ export class ConversationStore {
   }
 
   /**
+   * Sets the conversation's system prompt and parameters. Does not change the recency order.
+   * @throws LatchkeyError `CHAT_SETTINGS_INVALID` (a field out of bounds, nothing written),
+   *   `CHAT_NOT_FOUND`, `STORE_CORRUPT`, `STORE_WRITE_FAILED`.
+   */
+  setSettings(id: string, settings: ConversationSettings): ConversationSettings {
+    const value = checkConversationSettings(settings);
+    this.#change(id, (file) => ({ ...file, settings: value }));
+    return value;
+  }
+
+  /**
    * Removes the conversation's file, its index entry and its draft.
    * @throws LatchkeyError `CHAT_NOT_FOUND`, `STORE_WRITE_FAILED`.
    */
@@ -378,17 +478,40 @@ export class ConversationStore {
       throw writeFailed(error);
     }
     this.#forget(id);
+    this.#notify({ kind: 'deleted', id });
     this.#writeIndex();
   }
 
   /**
-   * Persists what the user typed but did not send; `''` removes it. Writes the index on every
+   * Calls `observer` after every change that reached the disk (a conversation file written, with
+   * its content; or deleted), synchronously; returns a function that stops it.
+   */
+  observe(observer: (change: ConversationChange) => void): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /**
+   * Persists what the user typed but did not send; `''` removes it. `id` is a conversation's, or
+   * {@link NEW_CHAT_DRAFT} for the new chat. Writes the index on every
    * change, so the caller debounces.
    * @throws LatchkeyError `CHAT_NOT_FOUND`, `STORE_WRITE_FAILED`.
    */
   setDraft(id: string, draft: string): void {
-    this.#entry(id);
     const text = checked(z.string(), draft);
+    if (id === NEW_CHAT_DRAFT) {
+      if (this.#newChatDraft === text) return;
+      const before = this.#newChatDraft;
+      this.#newChatDraft = text;
+      try {
+        this.#writeIndex();
+      } catch (error) {
+        this.#newChatDraft = before;
+        throw error;
+      }
+      return;
+    }
+    this.#entry(id);
     if (this.#draft(id) === text) return;
     if (text === '') this.#drafts.delete(id);
     else this.#drafts.set(id, text);
@@ -430,6 +553,37 @@ export class ConversationStore {
       if (at < 0) throw notFound();
       return { ...file, updatedAt: this.#now(), messages: file.messages.with(at, replacement) };
     });
+  }
+
+  /**
+   * Edit and resend: removes the message `fromId` and every message after it, and appends
+   * `messages` (validated; ids must be new), in one atomic write: a crash leaves the old
+   * conversation or the new one, never a cut one. The title stays.
+   * @returns the summary and the ids of the removed messages, oldest first.
+   * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `STORE_CORRUPT`;
+   *   `STORE_WRITE_FAILED` for an invalid or duplicate message, or a failed write (nothing
+   *   changed then).
+   */
+  replaceFrom(
+    id: string,
+    fromId: string,
+    messages: readonly ChatMessage[],
+  ): { summary: ConversationSummary; removed: string[] } {
+    const added = checked(messagesSchema, messages);
+    let removed: string[] = [];
+    const summary = this.#change(id, (file) => {
+      const at = file.messages.findIndex((m) => m.id === fromId);
+      if (at < 0) throw notFound();
+      const kept = file.messages.slice(0, at);
+      const ids = new Set(file.messages.map((m) => m.id));
+      for (const message of added) {
+        if (ids.has(message.id)) throw writeFailed(new Error('Duplicate message id'));
+        ids.add(message.id);
+      }
+      removed = file.messages.slice(at).map((m) => m.id);
+      return { ...file, updatedAt: this.#now(), messages: [...kept, ...added] };
+    });
+    return { summary, removed };
   }
 
   /**
@@ -475,6 +629,7 @@ export class ConversationStore {
       if (read.kind === 'ok') this.#entries.set(id, entryOf(read.file));
       else if (read.kind === 'corrupt') this.#reportCorrupt(id, problems);
     }
+    this.#newChatDraft = index.newChatDraft ?? '';
     for (const [id, draft] of Object.entries(index.drafts)) {
       if (this.#entries.has(id)) this.#drafts.set(id, draft);
       else changed = true;
@@ -534,7 +689,24 @@ export class ConversationStore {
     }
     this.#remember(file);
     this.#entries.set(file.id, entryOf(file));
+    this.#notify({
+      kind: 'saved',
+      id: file.id,
+      title: file.title,
+      updatedAt: file.updatedAt,
+      messages: file.messages,
+    });
     this.#writeIndex();
+  }
+
+  #notify(change: ConversationChange): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(change);
+      } catch {
+        // An observer's failure (the search index) never fails a change that reached the disk.
+      }
+    }
   }
 
   #remember(file: ConversationFile): void {
@@ -575,6 +747,7 @@ export class ConversationStore {
       version: 1,
       conversations: [...this.#entries.values()],
       drafts: Object.fromEntries(this.#drafts),
+      ...(this.#newChatDraft === '' ? {} : { newChatDraft: this.#newChatDraft }),
     });
   }
 
@@ -592,6 +765,11 @@ export class ConversationStore {
     const entry = typeof id === 'string' && ID_PATTERN.test(id) ? this.#entries.get(id) : undefined;
     if (!entry) throw notFound();
     return entry;
+  }
+
+  /** What was typed into the new chat and not sent (kept across restarts). */
+  newChatDraft(): string {
+    return this.#newChatDraft;
   }
 
   #draft(id: string): string {

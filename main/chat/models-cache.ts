@@ -14,6 +14,10 @@ const modelInfoSchema = z.object({
   promptPrice: z.number().nullable(),
   completionPrice: z.number().nullable(),
   free: z.boolean(),
+  /** Lists cached before parameters were read have none: nothing is sent until a refresh. */
+  supportedParameters: z.array(z.string().max(64)).max(256).readonly().default([]),
+  // Lists cached before modalities were kept read as text-only until the next fetch.
+  inputModalities: z.array(z.string().max(32)).max(32).readonly().default(['text']),
 }) satisfies z.ZodType<ModelInfo>;
 
 /** One provider's list and default model. */

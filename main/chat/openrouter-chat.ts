@@ -12,6 +12,8 @@ import {
 } from '../http/request';
 import { classifyTransportFailure, transportErrorCode } from '../http/net-errors';
 import type { Logger } from '../log';
+import type { ContentPart } from './attachment-content';
+import type { RequestParameters } from './conversation-settings';
 import { readSseEvents } from './sse';
 
 /**
@@ -71,10 +73,23 @@ function attributionHeaders(endpoint: ChatEndpoint): Record<string, string> {
     : {};
 }
 
-/** What a chat request carries; only `role` and `content` of each message are sent. */
+/**
+ * What a chat request carries; of each message `role`, `content` and, on an assistant message
+ * that has them, the `reasoning_details` it streamed (sent back as OpenRouter documents).
+ */
 export interface ChatRequestInput {
   model: string;
-  messages: { role: 'user' | 'assistant' | 'system'; content: string }[];
+  messages: {
+    role: 'user' | 'assistant' | 'system';
+    /** Parts for a user message with images or PDFs (attachment-content.ts `userContent`). */
+    content: string | readonly ContentPart[];
+    reasoning_details?: readonly unknown[];
+  }[];
+  /**
+   * `temperature`, `max_tokens`, `reasoning`: already reduced to what the conversation sets and
+   * the model takes (conversation-settings.ts `requestParameters`); sent as they are.
+   */
+  parameters?: RequestParameters;
 }
 
 /**
@@ -100,7 +115,12 @@ export function buildChatRequest(
       },
       body: JSON.stringify({
         model: input.model,
-        messages: input.messages.map(({ role, content }) => ({ role, content })),
+        messages: input.messages.map(({ role, content, reasoning_details }) => ({
+          role,
+          content,
+          ...(role === 'assistant' && reasoning_details?.length ? { reasoning_details } : {}),
+        })),
+        ...input.parameters,
         stream: true,
         ...(endpoint.attribution
           ? { usage: { include: true } }
@@ -263,6 +283,11 @@ function cleanProviderMessage(raw: string | null | undefined): string | undefine
 /** What {@link readChatStream} yields. */
 export type ChatStreamEvent =
   | { type: 'delta'; text: string }
+  /**
+   * `delta.reasoning` text and/or `delta.reasoning_details` entries (raw: merge them with
+   * `ReasoningDetailsAccumulator`); yielded before the same chunk's `delta`.
+   */
+  | { type: 'reasoning'; text: string; details: readonly unknown[] }
   | { type: 'usage'; usage: Usage; model: string | null }
   /** `finish_reason` other than null and `"error"`: `stop`, `length`, `tool_calls`, … */
   | { type: 'finish'; reason: string };
@@ -276,7 +301,13 @@ const chunkSchema = z.object({
   choices: loose(
     z.array(
       z.object({
-        delta: loose(z.object({ content: loose(z.string()) })),
+        delta: loose(
+          z.object({
+            content: loose(z.string()),
+            reasoning: loose(z.string()),
+            reasoning_details: loose(z.array(z.unknown())),
+          }),
+        ),
         finish_reason: loose(z.string().max(64)),
       }),
     ),
@@ -287,6 +318,7 @@ const chunkSchema = z.object({
       completion_tokens: count,
       total_tokens: count.optional(),
       cost: loose(count),
+      completion_tokens_details: loose(z.object({ reasoning_tokens: loose(count) })),
     }),
   ),
   error: z
@@ -310,8 +342,9 @@ export interface ReadChatStreamOptions {
 
 /**
  * Reads an OpenAI-compatible SSE body, OpenRouter's included (after {@link checkChatResponse}),
- * as deltas (`choices[0].delta.content`), one `finish` (the first finish reason), and `usage`
- * (from the chunk that has it, with `cost` when reported). `data: [DONE]` ends it.
+ * as deltas (`choices[0].delta.content`), reasoning (`delta.reasoning`, `delta.reasoning_details`
+ * — never mixed into the deltas), one `finish` (the first finish reason), and `usage` (from the
+ * chunk that has it, with `cost` and reasoning tokens when reported). `data: [DONE]` ends it.
  *
  * Returning normally means the answer is complete: `[DONE]` arrived, or a finish reason did and
  * the body then ended (a missing `[DONE]`, or a drop before the usage chunk, loses nothing of
@@ -352,6 +385,9 @@ export async function* readChatStream(
       valid += 1;
       const choice = chunk.choices?.[0];
       if (chunk.error || choice?.finish_reason === 'error') throw streamError(chunk.error);
+      const thought = choice?.delta?.reasoning ?? '';
+      const details = choice?.delta?.reasoning_details ?? [];
+      if (thought || details.length > 0) yield { type: 'reasoning', text: thought, details };
       const text = choice?.delta?.content;
       if (text) yield { type: 'delta', text };
       const reason = choice?.finish_reason;
@@ -423,6 +459,10 @@ function toUsage(usage: NonNullable<Chunk['usage']>): Usage {
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens,
     cost: usage.cost ?? null,
+    // Non-reasoning models report 0 (OpenAI's shape): shown only when there were some.
+    ...(usage.completion_tokens_details?.reasoning_tokens && {
+      reasoningTokens: usage.completion_tokens_details.reasoning_tokens,
+    }),
   };
 }
 
@@ -455,6 +495,8 @@ const modelSchema = z.object({
   name: loose(z.string()),
   context_length: loose(z.number().int().positive()),
   pricing: loose(z.object({ prompt: price, completion: price })),
+  supported_parameters: loose(z.array(z.string().max(64)).max(256)),
+  architecture: loose(z.object({ input_modalities: loose(z.array(z.string().max(32)).max(32)) })),
 });
 
 const modelsSchema = z.object({ data: z.array(z.unknown()) });
@@ -488,6 +530,8 @@ export function processModelsResponse(response: HttpResponse): ModelInfo[] {
       promptPrice,
       completionPrice,
       free: promptPrice === 0 && completionPrice === 0,
+      supportedParameters: model.data.supported_parameters ?? [],
+      inputModalities: model.data.architecture?.input_modalities ?? ['text'],
     });
   }
   return models;

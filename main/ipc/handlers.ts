@@ -1,4 +1,10 @@
-import type { AppInfo, Connectivity, Locale } from '../../preload/api';
+import type {
+  AppInfo,
+  Connectivity,
+  ConversationSettings,
+  Locale,
+  SearchResult,
+} from '../../preload/api';
 import type { AuthService } from '../auth/auth-service';
 import type { ChatService } from '../chat/chat-service';
 import { conversationMarkdown } from '../chat/export-markdown';
@@ -17,6 +23,16 @@ export interface HandlerDeps {
   readonly openExternal: (url: string) => Promise<void>;
   /** Asks where to save a file and writes it (Electron's save dialog); null in the harness. */
   readonly saveFile: SaveFile | null;
+  /** Search over all history (absent: every search finds nothing). */
+  readonly search?: {
+    query(query: string, limit: number): Promise<readonly SearchResult[]>;
+  };
+  /** The settings new chats start with (the default system prompt), kept across restarts. */
+  readonly conversationDefaults: {
+    get(): ConversationSettings;
+    /** @throws LatchkeyError `CHAT_SETTINGS_INVALID`, `STORE_WRITE_FAILED`. */
+    set(settings: ConversationSettings): ConversationSettings;
+  };
 }
 
 /**
@@ -54,19 +70,30 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'app:check-connectivity': () => deps.checkConnectivity(),
     'chat:list': () => chat.list(),
     'chat:open': ({ id }) => chat.open(id),
-    'chat:create': ({ provider, model }) => chat.create(provider, model),
+    'chat:create': ({ provider, model, settings }) =>
+      chat.create(provider, model, settings ?? deps.conversationDefaults.get()),
+    'chat:set-settings': ({ id, settings }) => chat.setSettings(id, settings),
+    'chat:set-model': ({ id, model }) => chat.setModel(id, model),
+    'chat:get-default-settings': () => deps.conversationDefaults.get(),
+    'chat:set-default-settings': ({ settings }) => deps.conversationDefaults.set(settings),
     'chat:rename': ({ id, title }) => chat.rename(id, title),
     'chat:delete': ({ id }) => chat.delete(id),
     'chat:set-draft': ({ id, draft }) => {
       chat.setDraft(id, draft);
       return undefined;
     },
-    'chat:send': ({ conversationId, text, model }) => chat.send(conversationId, text, model),
+    'chat:new-draft': () => chat.newChatDraft(),
+    'chat:send': ({ conversationId, text, model, attachments }) =>
+      chat.send(conversationId, text, model, attachments),
     'chat:stop': ({ conversationId }) => {
       chat.stop(conversationId);
       return undefined;
     },
     'chat:regenerate': ({ conversationId, model }) => chat.regenerate(conversationId, model),
+    'chat:attach': (upload) => chat.attach(upload),
+    'chat:attachment': ({ conversationId, id }) => chat.attachmentData(conversationId, id),
+    'chat:edit': ({ conversationId, messageId, text, model }) =>
+      chat.edit(conversationId, messageId, text, model),
     'chat:export': async ({ id }) => {
       const document = conversationMarkdown(chat.open(id));
       if (!deps.saveFile) return { kind: 'download', ...document };
@@ -74,6 +101,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return saved === null ? { kind: 'cancelled' } : { kind: 'saved', filename: saved.filename };
     },
     'chat:markdown': ({ id }) => conversationMarkdown(chat.open(id)),
+    'search:query': ({ query, limit }) => deps.search?.query(query, limit) ?? [],
     'models:list': ({ provider, refresh }) => chat.listModels(provider, refresh),
     'models:set-default': ({ provider, model }) => chat.setDefaultModel(provider, model),
   };

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { LOCALES, PROVIDER_IDS, type InvokeChannel, type RequestOf } from '../../preload/api';
+import {
+  ATTACHMENT_LIMITS,
+  LOCALES,
+  MAX_SEARCH_QUERY_CHARS,
+  PROVIDER_IDS,
+  type InvokeChannel,
+  type RequestOf,
+} from '../../preload/api';
+import { settingsRequestSchema } from '../chat/conversation-settings';
+import { ATTACHMENT_ID } from '../chat/attachment-store';
 
 const provider = z.enum(PROVIDER_IDS);
 const none = z.union([z.undefined(), z.null()]).transform(() => undefined);
@@ -11,6 +20,19 @@ const model = z
   .min(1)
   .max(200)
   .regex(/^[\w.:/@+-]+$/);
+/**
+ * An attachment named by a send. Main trusts only `id` and `name`: kind, type and size are read
+ * again from the stored bytes.
+ */
+const attachmentRef = z.strictObject({
+  id: z.string().regex(ATTACHMENT_ID),
+  name: z.string().min(1).max(ATTACHMENT_LIMITS.maxNameChars),
+  mediaType: z.string().max(100),
+  size: z.number().int().nonnegative().max(ATTACHMENT_LIMITS.maxBytes),
+  kind: z.enum(['image', 'pdf', 'text']),
+  width: z.number().int().nonnegative().max(1_000_000).optional(),
+  height: z.number().int().nonnegative().max(1_000_000).optional(),
+});
 /** One message at most (about 1 MB of text). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
@@ -58,22 +80,61 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   'app:check-connectivity': none,
   'chat:list': none,
   'chat:open': z.strictObject({ id }),
-  'chat:create': z.strictObject({ provider, model: model.nullable() }),
+  'chat:create': z.strictObject({
+    provider,
+    model: model.nullable(),
+    settings: settingsRequestSchema.optional(),
+  }),
+  // Bounds are checked by the chat service, which names the field (`CHAT_SETTINGS_INVALID`).
+  'chat:set-settings': z.strictObject({ id, settings: settingsRequestSchema }),
+  'chat:set-model': z.strictObject({ id, model }),
+  'chat:get-default-settings': none,
+  'chat:set-default-settings': z.strictObject({ settings: settingsRequestSchema }),
   'chat:rename': z.strictObject({ id, title: z.string().trim().min(1).max(200) }),
   'chat:delete': z.strictObject({ id }),
-  'chat:set-draft': z.strictObject({ id, draft: z.string().max(MAX_MESSAGE_CHARS) }),
-  'chat:send': z.strictObject({
+  // `''` is the new chat's draft (no conversation yet).
+  'chat:set-draft': z.strictObject({
+    id: id.or(z.literal('')),
+    draft: z.string().max(MAX_MESSAGE_CHARS),
+  }),
+  'chat:new-draft': none,
+  'chat:send': z
+    .strictObject({
+      conversationId: id,
+      text: z.string().max(MAX_MESSAGE_CHARS),
+      model,
+      attachments: z.array(attachmentRef).max(ATTACHMENT_LIMITS.maxFilesPerMessage).optional(),
+    })
+    // Text, or at least one file.
+    .refine((r) => r.text.trim().length > 0 || (r.attachments?.length ?? 0) > 0),
+  'chat:stop': z.strictObject({ conversationId: id }),
+  'chat:regenerate': z.strictObject({ conversationId: id, model }),
+  'chat:attach': z.strictObject({
+    name: z.string().min(1).max(ATTACHMENT_LIMITS.maxNameChars),
+    // A structured clone (Electron) or the harness's binary frame: bytes, 20 MB at most.
+    bytes: z
+      .instanceof(Uint8Array)
+      .refine((bytes) => bytes.byteLength <= ATTACHMENT_LIMITS.maxBytes),
+  }),
+  'chat:attachment': z.strictObject({
     conversationId: id,
+    id: z.string().regex(ATTACHMENT_ID),
+  }),
+  'chat:edit': z.strictObject({
+    conversationId: id,
+    messageId: z.string().min(1).max(256),
     text: z
       .string()
       .max(MAX_MESSAGE_CHARS)
       .refine((t) => t.trim().length > 0),
     model,
   }),
-  'chat:stop': z.strictObject({ conversationId: id }),
-  'chat:regenerate': z.strictObject({ conversationId: id, model }),
   'chat:export': z.strictObject({ id }),
   'chat:markdown': z.strictObject({ id }),
+  'search:query': z.strictObject({
+    query: z.string().max(MAX_SEARCH_QUERY_CHARS),
+    limit: z.number().int().min(1).max(50),
+  }),
   'models:list': z.strictObject({ provider, refresh: z.boolean() }),
   'models:set-default': z.strictObject({ provider, model }),
 };

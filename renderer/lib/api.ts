@@ -35,15 +35,28 @@ export const api: LatchkeyApi = {
   checkConnectivity: async () => bridge().checkConnectivity(),
   listConversations: async () => bridge().listConversations(),
   openConversation: async (id) => bridge().openConversation(id),
-  createConversation: async (provider, model) => bridge().createConversation(provider, model),
+  createConversation: async (provider, model, settings) =>
+    bridge().createConversation(provider, model, settings),
+  setConversationSettings: async (id, settings) => bridge().setConversationSettings(id, settings),
+  setConversationModel: async (id, model) => bridge().setConversationModel(id, model),
+  getDefaultConversationSettings: async () => bridge().getDefaultConversationSettings(),
+  setDefaultConversationSettings: async (settings) =>
+    bridge().setDefaultConversationSettings(settings),
   renameConversation: async (id, title) => bridge().renameConversation(id, title),
   deleteConversation: async (id) => bridge().deleteConversation(id),
   setDraft: async (id, draft) => bridge().setDraft(id, draft),
-  send: async (conversationId, text, model) => bridge().send(conversationId, text, model),
+  newChatDraft: async () => bridge().newChatDraft(),
+  send: async (conversationId, text, model, attachments) =>
+    bridge().send(conversationId, text, model, attachments),
   stop: async (conversationId) => bridge().stop(conversationId),
   regenerate: async (conversationId, model) => bridge().regenerate(conversationId, model),
+  attachFile: async (upload) => bridge().attachFile(upload),
+  attachmentData: async (conversationId, id) => bridge().attachmentData(conversationId, id),
+  editMessage: async (conversationId, messageId, text, model) =>
+    bridge().editMessage(conversationId, messageId, text, model),
   exportConversation: async (id) => bridge().exportConversation(id),
   conversationMarkdown: async (id) => bridge().conversationMarkdown(id),
+  searchConversations: async (query, limit) => bridge().searchConversations(query, limit),
   listModels: async (provider, refresh) => bridge().listModels(provider, refresh),
   setDefaultModel: async (provider, model) => bridge().setDefaultModel(provider, model),
   onAuthState: (listener) => bridge().onAuthState(listener),
@@ -52,6 +65,7 @@ export const api: LatchkeyApi = {
   onStreamDelta: (listener) => bridge().onStreamDelta(listener),
   onMessage: (listener) => bridge().onMessage(listener),
   onConversations: (listener) => bridge().onConversations(listener),
+  onShowShortcuts: (listener) => bridge().onShowShortcuts(listener),
 };
 
 const CODE_PATTERN = /\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/;

@@ -13,11 +13,14 @@ import type {
 import { untrack } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { errorViewOf } from '../api';
+import { AttachmentImages } from '../attachments/images.svelte';
+import { ComposerAttachments } from '../attachments/pending.svelte';
 import { ChatEvents } from './chat-events';
 import { ConnectionState } from './connectivity.svelte';
 import { markdown, MessageEntry } from './chat-message.svelte';
 import { ModelLists, type ModelsState } from './chat-models.svelte';
 import { Conversations } from './conversation-list.svelte';
+import { ConversationSettingsState } from './conversation-settings.svelte';
 import { ConversationView, ViewCache } from './conversation-view.svelte';
 import { Drafts, NEW_CHAT } from './drafts.svelte';
 
@@ -71,6 +74,8 @@ export class ChatStore {
   viewError = $state.raw<ErrorView | null>(null);
 
   readonly #connection: ConnectionState;
+  /** System prompt and parameters per chat ("Conversation settings"). */
+  readonly settings: ConversationSettingsState;
 
   /**
    * The last change of an answer's state in the open chat (started, finished, cut off…), for
@@ -142,11 +147,19 @@ export class ChatStore {
   /**
    * @param providers the signed-in providers that can chat, read reactively (the auth state).
    */
+  /** Files waiting in each chat's composer (sent with its next message). */
+  readonly attachments: ComposerAttachments;
+  /** Sent images, as `data:` URLs for thumbnails and the viewer. */
+  readonly images: AttachmentImages;
+
   constructor(api: LatchkeyApi, providers: () => readonly ProviderId[]) {
     this.#api = api;
     this.#providers = providers;
     this.#drafts = new Drafts(api);
+    this.attachments = new ComposerAttachments(api);
+    this.images = new AttachmentImages(api);
     this.#models = new ModelLists(api);
+    this.settings = new ConversationSettingsState(api);
     this.#connection = new ConnectionState(api, () => this.#models.refreshStale(this.available));
     this.#events = new ChatEvents(
       (id) => this.#views.get(id),
@@ -172,7 +185,10 @@ export class ChatStore {
       }),
       this.#api.onConnectivity((connectivity) => this.#connection.apply(connectivity)),
     ];
-    void this.loadConversations().then(() => this.#reopenLatest());
+    // The new chat's draft is read first: a chat left half-typed at quit is where the user was.
+    void Promise.all([this.loadConversations(), this.#drafts.load()]).then(() =>
+      this.#reopenLatest(),
+    );
     const stopModels = $effect.root(() => {
       $effect(() => {
         const providers = this.available;
@@ -218,6 +234,24 @@ export class ChatStore {
   // Conversations
 
   /** Opens a conversation: at once from memory when it was open recently, else from disk. */
+  /**
+   * A message to bring into view once its conversation shows (a search result); `seq` makes
+   * the same message asked for twice a new request.
+   */
+  reveal = $state.raw<{
+    readonly conversationId: string;
+    readonly messageId: string;
+    readonly seq: number;
+  } | null>(null);
+  #revealSeq = 0;
+
+  /** Opens a conversation scrolled to one of its messages (null: at its latest). */
+  async openAt(id: string, messageId: string | null): Promise<void> {
+    this.reveal =
+      messageId === null ? null : { conversationId: id, messageId, seq: ++this.#revealSeq };
+    await this.open(id);
+  }
+
   async open(id: string): Promise<void> {
     if (id === this.activeId && this.viewState !== 'failed') return;
     this.#drafts.save();
@@ -239,7 +273,8 @@ export class ChatStore {
     this.view = null;
     this.viewState = 'loading';
     try {
-      const conversation = await this.#api.openConversation(id);
+      // Typed into while it loads (right after a restart): saves wait for the stored draft.
+      const conversation = await this.#drafts.read(id, () => this.#api.openConversation(id));
       if (request !== this.#openRequest) return;
       this.view = this.#receive(conversation);
       this.viewState = 'ready';
@@ -307,6 +342,7 @@ export class ChatStore {
     this.#drafts.forget(id);
     this.#sendErrors.delete(id);
     this.#models.forgetChoice(id);
+    this.settings.forget(id);
     if (this.activeId === id) this.newChat();
     return true;
   }
@@ -339,9 +375,25 @@ export class ChatStore {
     return this.#models.modelFor(key, this.#providerOf(key), summary?.model ?? null);
   }
 
-  /** Uses `model` for the open chat and makes it its provider's default for new chats. */
+  /**
+   * Uses `model` for the open chat and makes it its provider's default for new chats. A
+   * conversation keeps it at once (main stores it), not only from its next send.
+   */
   async chooseModel(model: string): Promise<void> {
-    if (this.provider !== null) await this.#models.choose(this.activeKey, this.provider, model);
+    const key = this.activeKey;
+    if (this.provider === null) return;
+    await Promise.all([
+      this.#models.choose(key, this.provider, model),
+      key === NEW_CHAT ? undefined : this.#saveModel(key, model),
+    ]);
+  }
+
+  async #saveModel(id: string, model: string): Promise<void> {
+    try {
+      this.#list.apply(await this.#api.setConversationModel(id, model), false);
+    } catch (error) {
+      if (!this.#list.deleted(id)) this.actionError = errorViewOf(error);
+    }
   }
 
   // Sending
@@ -354,9 +406,13 @@ export class ChatStore {
    */
   async send(): Promise<boolean> {
     let key = this.activeKey;
+    const from = key;
     const text = this.draft;
     const provider = this.#providerOf(key);
-    if (text.trim() === '' || this.#sending.has(key)) return false;
+    // Files waiting in the composer go with the text (or alone); never half-prepared ones.
+    const files = this.attachments.refs(key);
+    if (text.trim() === '' && files.length === 0) return false;
+    if (this.#sending.has(key) || this.attachments.preparing(key)) return false;
     if (key !== NEW_CHAT && this.view?.id !== key) return false;
     this.#sendErrors.delete(key);
     this.#sending.add(key);
@@ -371,32 +427,35 @@ export class ChatStore {
     const optimistic = MessageEntry.optimistic(`local-${++this.#localIds}`, text);
     view.add(optimistic);
     try {
-      // The conversation's provider was signed out: say so, as main would.
-      if (provider === null || !this.available.includes(provider)) {
-        throw new Error('CHAT_NOT_SIGNED_IN: provider signed out');
-      }
-      // Sent before the model list arrived (right after signing in): wait for its default.
-      if (this.modelFor(key) === null) {
-        await (this.#models.loading(provider) ??
-          (this.#models.has(provider) ? undefined : this.loadModels(false, provider)));
-      }
-      const model = this.modelFor(key);
-      if (model === null) {
-        throw new Error(this.online ? 'CHAT_BAD_REQUEST: no model' : 'NETWORK_OFFLINE: no model');
-      }
+      let model: string;
       if (key === NEW_CHAT) {
-        const creating = this.#api.createConversation(provider, model);
-        this.#creating = creating;
-        const created = await creating.finally(() => {
-          if (this.#creating === creating) this.#creating = null;
+        // Main moves the new chat's draft to the conversation it creates. From the moment Send
+        // is pressed, the new chat's saves wait until the chat has taken on its id, so what is
+        // typed meanwhile is never taken for the text being sent.
+        const creating = this.#drafts.during(NEW_CHAT, async () => {
+          const chosen = await this.#sendModel(NEW_CHAT, provider);
+          // What main moves is exactly the text being sent (a restored draft may be shown now).
+          await this.#drafts.store(NEW_CHAT, text);
+          const created = await this.#api.createConversation(
+            chosen.provider,
+            chosen.model,
+            this.settings.held ?? undefined,
+          );
+          return { id: this.#adopt(view, created, chosen.model), model: chosen.model };
         });
-        key = this.#adopt(view, created, model);
+        this.#creating = creating;
+        ({ id: key, model } = await creating.finally(() => {
+          if (this.#creating === creating) this.#creating = null;
+        }));
         if (this.#stopBeforeSend) throw new Error('CHAT_STOPPED: before it was sent');
+      } else {
+        ({ model } = await this.#sendModel(key, provider));
       }
       // Main empties the draft when it accepts the send: a save of this chat still on its way
       // (the text given back by a send that failed just before) must land before that.
       await this.#drafts.settled(key);
-      const result = await this.#api.send(key, text, model);
+      const result = await this.#api.send(key, text, model, files.length ? files : undefined);
+      this.attachments.clear(from);
       this.#applyResult(key, result);
       // Main empties a conversation's draft when it accepts a send: what was typed since (or
       // nothing) is saved again, after any save still on its way.
@@ -407,6 +466,8 @@ export class ChatStore {
       if (key === NEW_CHAT && view.entries.length === 0 && this.view === view) this.view = null;
       // Deleted meanwhile: the text goes back to a new chat's composer.
       const home = this.#list.deleted(key) ? NEW_CHAT : key;
+      // The files stay in the composer too, with the chat the text went back to.
+      this.attachments.move(from, home);
       const typed = this.#drafts.get(home);
       this.#drafts.put(home, typed.trim() === '' ? text : `${text}\n\n${typed}`);
       this.#drafts.persist(home);
@@ -457,6 +518,47 @@ export class ChatStore {
     }
   }
 
+  /**
+   * Edit and resend: replaces the user message `messageId` of the open chat, and everything
+   * after it, with `text` and a new answer. Nothing changes until main accepted it; on failure
+   * (offline, out of credits…) nothing is replaced and the reason is returned, for the edit box
+   * that still holds the text. Null once the new answer streams.
+   */
+  async edit(messageId: string, text: string): Promise<ErrorView | null> {
+    const id = this.activeId;
+    const model = this.model;
+    if (id === null || this.view?.id !== id || text.trim() === '') {
+      return { code: 'CHAT_BAD_REQUEST' };
+    }
+    if (this.#sending.has(id) || this.streaming) return { code: 'CHAT_BUSY' };
+    if (model === null) return { code: this.online ? 'CHAT_BAD_REQUEST' : 'NETWORK_OFFLINE' };
+    this.#sendErrors.delete(id);
+    this.#sending.add(id);
+    try {
+      const result = await this.#api.editMessage(id, messageId, text, model);
+      const removed = result.removedMessageIds ?? [];
+      const known = this.#views.removedOf(id);
+      for (const gone of removed) known.add(gone);
+      const view = this.#views.get(id);
+      if (view && result.userMessage) {
+        view.edited(removed, result.userMessage, result.assistantMessage);
+      }
+      this.#applyResult(id, result);
+      return null;
+    } catch (error) {
+      return errorViewOf(error);
+    } finally {
+      this.#sending.delete(id);
+    }
+  }
+
+  /** The open chat's last message of the user's own, for Up-arrow in an empty composer. */
+  get lastUserMessageId(): string | null {
+    return (
+      this.view?.entries.findLast((entry) => entry.role === 'user' && !entry.optimistic)?.id ?? null
+    );
+  }
+
   dismissSendError(): void {
     this.#sendErrors.delete(this.activeKey);
   }
@@ -498,6 +600,27 @@ export class ChatStore {
     };
   }
 
+  /** The provider and model a send goes to; throws what main would when there is none. */
+  async #sendModel(
+    key: string,
+    provider: ProviderId | null,
+  ): Promise<{ provider: ProviderId; model: string }> {
+    // The conversation's provider was signed out: say so, as main would.
+    if (provider === null || !this.available.includes(provider)) {
+      throw new Error('CHAT_NOT_SIGNED_IN: provider signed out');
+    }
+    // Sent before the model list arrived (right after signing in): wait for its default.
+    if (this.modelFor(key) === null) {
+      await (this.#models.loading(provider) ??
+        (this.#models.has(provider) ? undefined : this.loadModels(false, provider)));
+    }
+    const model = this.modelFor(key);
+    if (model === null) {
+      throw new Error(this.online ? 'CHAT_BAD_REQUEST: no model' : 'NETWORK_OFFLINE: no model');
+    }
+    return { provider, model };
+  }
+
   /** The provider of a chat: a conversation's own, or the one a new chat goes to. */
   #providerOf(key: string): ProviderId | null {
     if (key === NEW_CHAT) return this.newChatProvider;
@@ -512,6 +635,7 @@ export class ChatStore {
     const view = this.#views.receive(conversation.id, conversation.messages);
     this.#events.deliver(view);
     this.#drafts.restore(conversation.id, conversation.draft);
+    this.settings.know(conversation.id, conversation.settings);
     this.#list.apply(conversation, true);
     return view;
   }
@@ -519,17 +643,21 @@ export class ChatStore {
   /** The first send of a new chat created its conversation: the chat takes on its id. */
   #adopt(view: ConversationView, created: Conversation, model: string): string {
     const id = created.id;
-    if (this.#list.deleted(id)) throw new Error('CHAT_NOT_FOUND: deleted while it was created');
+    const deleted = this.#list.deleted(id);
+    // Main moved the new chat's draft to the conversation. Still looking at it: what was typed
+    // meanwhile is the new conversation's draft.
+    const stay = !deleted && this.activeId === null && this.view === view;
+    this.#drafts.adopt(id, created.draft, stay);
+    if (deleted) throw new Error('CHAT_NOT_FOUND: deleted while it was created');
     view.id = id;
     this.#views.keep(view);
     this.#events.deliver(view);
     this.#list.apply(created, true);
+    this.settings.adopt(id, created.settings);
     this.#models.adoptChoice(id, created.provider, model);
     this.#sending.delete(NEW_CHAT);
     this.#sending.add(id);
-    if (this.activeId === null && this.view === view) {
-      // Still looking at it: what was typed meanwhile is the new conversation's draft.
-      this.#drafts.move(NEW_CHAT, id);
+    if (stay) {
       this.activeId = id;
       ++this.#openRequest;
     }

@@ -198,6 +198,21 @@ for (const locale of LOCALES) {
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
 
+    // The shortcut sheet (`?` outside a text field); editing: edit-and-shortcuts.spec.ts.
+    await page.getByRole('heading', { level: 1 }).first().click();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog').locator('kbd').first().waitFor();
+    await audit(page, 'shortcut sheet', found);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    // Search (Ctrl+K), with matches marked in the results' snippets.
+    await page.keyboard.press('Control+K');
+    await page.getByRole('searchbox').fill('PKCE');
+    await page.getByRole('listbox').getByRole('option').first().locator('mark').first().waitFor();
+    await audit(page, 'search', found);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+
     emulator.scriptChat({ status: 402 });
     await send(locale === 'en' ? 'One more question' : '再问一个问题');
     await page.getByRole('alert').first().waitFor();
@@ -483,6 +498,9 @@ test('keyboard: every tool of the chat is reached with Tab, each with a visible 
       'textarea',
       'Copy',
       'Regenerate',
+      'Edit',
+      'Keyboard shortcuts',
+      'Search conversations',
     ]) {
       expect(all, `${tool} not reached by Tab (${colorScheme}):\n${all}`).toContain(tool);
     }

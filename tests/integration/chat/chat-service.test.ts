@@ -721,6 +721,7 @@ describe('chat service with other providers (an OAuth / OIDC gateway)', () => {
       promptPrice: null,
       completionPrice: null,
       free: false,
+      supportedParameters: [],
     });
     // OpenRouter's preferred default does not apply: the first model, though MODEL is listed.
     expect(gatewayModels.defaultModel).toBe('corp/llama-3.1-70b');

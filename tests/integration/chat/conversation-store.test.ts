@@ -145,6 +145,33 @@ describe('ConversationStore: lifecycle across restarts', () => {
     );
   });
 
+  it("keeps the new chat's draft across restarts and moves it to the conversation it creates", () => {
+    const { store } = open();
+    expect(store.newChatDraft()).toBe('');
+    store.setDraft('', 'started before any conversation');
+    expect(open().store.newChatDraft()).toBe('started before any conversation');
+    expect(JSON.parse(fs.readFileSync(indexPath(), 'utf8')).newChatDraft).toBe(
+      'started before any conversation',
+    );
+
+    // The first send creates the conversation: the draft moves with it, in one index write.
+    const created = store.create('openrouter', 'm/1');
+    expect(created.draft).toBe('started before any conversation');
+    const reopened = open().store;
+    expect(reopened.newChatDraft()).toBe('');
+    expect(reopened.load(created.id).draft).toBe('started before any conversation');
+    expect(JSON.parse(fs.readFileSync(indexPath(), 'utf8'))).not.toHaveProperty('newChatDraft');
+
+    // A create that cannot be written moves nothing: the draft stays the new chat's.
+    reopened.setDraft('', 'second thought');
+    failWrites.on = true;
+    expectCode(() => reopened.create('openrouter', 'm/1'), 'STORE_WRITE_FAILED');
+    failWrites.on = false;
+    expect(reopened.newChatDraft()).toBe('second thought');
+    expect(reopened.list()).toHaveLength(1);
+    expect(open().store.newChatDraft()).toBe('second thought');
+  });
+
   it('writes the documented layout', () => {
     const { store } = open();
     const conversation = store.create('oidc', 'm/1');
@@ -175,6 +202,7 @@ describe('ConversationStore: lifecycle across restarts', () => {
       updatedAt: T0,
       model: 'm/1',
       messages: [expect.objectContaining({ role: 'user', content: 'Hi' })],
+      settings: { systemPrompt: '', temperature: null, maxTokens: null, reasoningEffort: null },
     });
   });
 
@@ -645,7 +673,8 @@ describe('ConversationStore: ids and files', () => {
       expectCode(() => store.load(id), 'CHAT_NOT_FOUND');
       expectCode(() => store.delete(id), 'CHAT_NOT_FOUND');
       expectCode(() => store.rename(id, 'x'), 'CHAT_NOT_FOUND');
-      expectCode(() => store.setDraft(id, 'x'), 'CHAT_NOT_FOUND');
+      // `''` is the new chat's draft (tested above); every other hostile id is refused.
+      if (id !== '') expectCode(() => store.setDraft(id, 'x'), 'CHAT_NOT_FOUND');
       expectCode(() => store.appendMessages(id, [message('user', 'x')]), 'CHAT_NOT_FOUND');
       expectCode(() => store.removeMessage(id, 'm'), 'CHAT_NOT_FOUND');
     }

@@ -32,6 +32,8 @@ const MODELS: ModelInfo[] = [
     promptPrice: 0.00000015,
     completionPrice: 0.0000006,
     free: false,
+    supportedParameters: ['temperature', 'max_tokens'],
+    inputModalities: ['text'],
   },
   {
     id: 'meta-llama/llama-3.1-8b-instruct:free',
@@ -40,6 +42,8 @@ const MODELS: ModelInfo[] = [
     promptPrice: 0,
     completionPrice: 0,
     free: true,
+    supportedParameters: [],
+    inputModalities: ['text'],
   },
   {
     id: 'openrouter/auto',
@@ -48,6 +52,8 @@ const MODELS: ModelInfo[] = [
     promptPrice: -1,
     completionPrice: -1,
     free: false,
+    supportedParameters: ['temperature', 'max_tokens'],
+    inputModalities: ['text'],
   },
 ];
 
@@ -168,6 +174,8 @@ describe('ModelsCache', () => {
         promptPrice: null,
         completionPrice: null,
         free: false,
+        supportedParameters: [],
+        inputModalities: ['text'],
       },
     ];
     cache.write('openrouter', MODELS, NOW);

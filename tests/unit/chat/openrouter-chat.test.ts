@@ -519,6 +519,7 @@ describe('models', () => {
         promptPrice: null,
         completionPrice: null,
         free: false,
+        supportedParameters: [],
       },
       {
         id: 'llama-3.1-70b',
@@ -527,6 +528,7 @@ describe('models', () => {
         promptPrice: null,
         completionPrice: null,
         free: false,
+        supportedParameters: [],
       },
     ]);
   });
@@ -574,6 +576,7 @@ describe('models', () => {
         promptPrice: 0.00000015,
         completionPrice: 0.0000006,
         free: false,
+        supportedParameters: [],
       },
       {
         id: 'meta-llama/llama-3.3-70b-instruct:free',
@@ -582,6 +585,7 @@ describe('models', () => {
         promptPrice: 0,
         completionPrice: 0,
         free: true,
+        supportedParameters: [],
       },
       {
         id: 'openrouter/auto',
@@ -590,6 +594,7 @@ describe('models', () => {
         promptPrice: null,
         completionPrice: null,
         free: false,
+        supportedParameters: [],
       },
       {
         id: 'odd/one',
@@ -598,6 +603,7 @@ describe('models', () => {
         promptPrice: null,
         completionPrice: null,
         free: false,
+        supportedParameters: [],
       },
       {
         id: 'half/free',
@@ -606,6 +612,7 @@ describe('models', () => {
         promptPrice: 0,
         completionPrice: 0.000001,
         free: false,
+        supportedParameters: [],
       },
     ]);
   });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REGRESSIONS } from './regressions';
-import { PROFILES, describeStep, generate, runSchedule, shrink, type Step } from './schedules';
+import {
+  PROFILES,
+  STREAMING_START,
+  describeStep,
+  generate,
+  runSchedule,
+  shrink,
+  type Step,
+} from './schedules';
 
 /**
  * The interleaving test of the chat state, for one kind of schedule (a test file per kind, so
@@ -12,6 +20,8 @@ const SCHEDULES = Number(process.env.CHAT_SCHEDULES ?? 5_000);
 const FIRST_SEED = Number(process.env.CHAT_SEED ?? 1);
 const SURVEY = process.env.CHAT_SURVEY === '1';
 const LENGTH = 40;
+/** Turns chatted before each schedule of a profile (edits need a history to edit). */
+const HISTORY: Partial<Record<keyof typeof PROFILES, number>> = { editing: 2 };
 
 function report(seed: number, steps: readonly Step[], failure: string): string {
   const lines = steps.map(
@@ -53,18 +63,24 @@ export function checkSchedules(profile: keyof typeof PROFILES): void {
       });
     }
 
+    const history = HISTORY[profile] ?? 0;
     it(`matches main after ${SCHEDULES} seeded schedules`, { timeout: 600_000 }, async () => {
       const kinds = new Map<string, number>();
       const reports: string[] = [];
       for (let seed = FIRST_SEED; seed < FIRST_SEED + SCHEDULES; seed++) {
-        const steps = generate(seed, LENGTH, PROFILES[profile]);
-        const failure = await runSchedule(steps);
+        // Half the schedules start with an answer streaming (see STREAMING_START).
+        const steps = [
+          ...(seed % 2 === 1 ? STREAMING_START : []),
+          ...generate(seed, LENGTH, PROFILES[profile]),
+        ];
+        const failure = await runSchedule(steps, history);
         if (failure === null) continue;
         const kind = kindOf(failure);
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         if (kinds.get(kind) !== 1) continue;
-        const minimal = await shrink(steps, (other) => kindOf(other) === kind);
-        reports.push(report(seed, minimal.steps, minimal.failure));
+        const minimal = await shrink(steps, (other) => kindOf(other) === kind, history);
+        const after = history > 0 ? ` (after ${history} turns chatted)` : '';
+        reports.push(report(seed, minimal.steps, minimal.failure + after));
         if (!SURVEY) break;
       }
       if (SURVEY) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PROFILES, describeStep, generate, runSchedule, type Step } from './schedules';
+import { PROFILES, STREAMING_START, describeStep, generate, runSchedule } from './schedules';
 
 /**
  * Reasoning under the interleaving test: every schedule starts with an answer streaming (the
@@ -9,12 +9,6 @@ import { PROFILES, describeStep, generate, runSchedule, type Step } from './sche
  */
 const SCHEDULES = Number(process.env.CHAT_SCHEDULES ?? 5_000) / 5;
 const FIRST_SEED = Number(process.env.CHAT_SEED ?? 1);
-
-const STREAMING: Step[] = [{ do: 'type' }, { do: 'send' }];
-for (let i = 0; i < 8; i++) {
-  STREAMING.push({ do: 'handle', n: 0 }, { do: 'response', n: 0 }, { do: 'event' });
-}
-STREAMING.push({ do: 'accept', n: 0, refuse: false });
 
 describe('reasoning converges like the answer text', () => {
   beforeAll(() => {
@@ -28,7 +22,7 @@ describe('reasoning converges like the answer text', () => {
 
   it(`matches main mid-stream and at the end after ${SCHEDULES} seeded schedules`, async () => {
     for (let seed = FIRST_SEED; seed < FIRST_SEED + SCHEDULES; seed++) {
-      const steps = [...STREAMING, ...generate(seed, 40, PROFILES.chatting)];
+      const steps = [...STREAMING_START, ...generate(seed, 40, PROFILES.chatting)];
       const failure = await runSchedule(steps);
       if (failure !== null) {
         expect.fail(`seed ${seed}: ${failure}\n${steps.map(describeStep).join('\n')}`);

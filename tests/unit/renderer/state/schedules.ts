@@ -13,7 +13,7 @@ import { ScriptedMain, type Disk } from './scripted-main';
  */
 export type Step =
   | { readonly do: 'type' | 'send' | 'stop' | 'regenerate' | 'new-chat' | 'restart' | 'crash' }
-  | { readonly do: 'open' | 'delete' | 'rename'; readonly n: number }
+  | { readonly do: 'open' | 'delete' | 'rename' | 'edit'; readonly n: number }
   | { readonly do: 'handle' | 'piece' | 'finish' | 'response'; readonly n: number }
   | { readonly do: 'accept'; readonly n: number; readonly refuse: boolean }
   | { readonly do: 'event' | 'frame' | 'timers' };
@@ -28,6 +28,7 @@ export const PROFILES = {
     ['send', 8],
     ['stop', 2],
     ['regenerate', 2],
+    ['edit', 2],
     ['new-chat', 3],
     ['open', 3],
     ['delete', 1],
@@ -47,6 +48,7 @@ export const PROFILES = {
     ['send', 7],
     ['stop', 1],
     ['regenerate', 1],
+    ['edit', 1],
     ['new-chat', 6],
     ['open', 8],
     ['delete', 3],
@@ -62,7 +64,44 @@ export const PROFILES = {
     ['frame', 5],
     ['timers', 2],
   ],
+  /** Editing sent messages while answers stream, finish and arrive in any order. */
+  editing: [
+    ['type', 5],
+    ['send', 7],
+    ['stop', 1],
+    ['regenerate', 1],
+    ['edit', 8],
+    ['new-chat', 1],
+    ['open', 2],
+    ['delete', 0.5],
+    ['restart', 0.5],
+    ['crash', 0.3],
+    ['handle', 16],
+    ['accept', 9],
+    ['piece', 3],
+    ['finish', 7],
+    ['event', 20],
+    ['response', 16],
+    ['frame', 4],
+    ['timers', 2],
+  ],
 } as const satisfies Record<string, Weights>;
+
+/**
+ * A lead-in that leaves an answer streaming: the app starts, the user sends, main handles
+ * everything in order and the provider accepts. Random schedules alone seldom get there (a
+ * first send takes some eight round trips), so half the seeded schedules start with it.
+ */
+export const STREAMING_START: readonly Step[] = [
+  { do: 'type' },
+  { do: 'send' },
+  ...Array.from({ length: 10 }, () => [
+    { do: 'handle', n: 0 } as const,
+    { do: 'response', n: 0 } as const,
+    { do: 'event' } as const,
+  ]).flat(),
+  { do: 'accept', n: 0, refuse: false },
+];
 
 export function generate(
   seed: number,
@@ -87,6 +126,7 @@ export function generate(
       case 'open':
       case 'delete':
       case 'rename':
+      case 'edit':
       case 'handle':
       case 'piece':
       case 'finish':
@@ -125,6 +165,8 @@ export function describeStep(step: Step): string {
       return `user deletes sidebar item ${step.n}`;
     case 'rename':
       return `user renames sidebar item ${step.n}`;
+    case 'edit':
+      return `user edits their message ${step.n} and presses Save and send`;
     case 'handle':
       return `main handles request ${step.n}`;
     case 'accept':
@@ -163,6 +205,7 @@ export class Run {
   /** The chat each word was typed into (a new chat's words move to the conversation it makes). */
   readonly #typedInto = new Map<string, string>();
   #titles = 0;
+  #edits = 0;
 
   constructor() {
     globalThis.requestAnimationFrame = (callback) => {
@@ -228,6 +271,20 @@ export class Run {
         if (item) void store.rename(item.id, `title ${++this.#titles}`);
         break;
       }
+      case 'edit': {
+        const view = store.view;
+        if (!view || store.viewState !== 'ready' || store.streaming) break;
+        const mine = view.entries.filter((entry) => entry.role === 'user' && !entry.optimistic);
+        const target = mine[step.n % Math.max(1, mine.length)];
+        if (!target) break;
+        // What the edit replaces may go: the edited message and every one after it. The new
+        // text is not typed into a draft, so it is not counted.
+        for (const entry of view.entries.slice(view.entries.indexOf(target))) {
+          for (const word of entry.content.split(/\s+/)) this.#mayBeGone.add(word);
+        }
+        void store.edit(target.id, `e${++this.#edits}`);
+        break;
+      }
       case 'restart':
         await this.restart();
         break;
@@ -263,6 +320,18 @@ export class Run {
   }
 
   /**
+   * Before a schedule: `turns` messages typed, sent and answered in one chat, everything
+   * delivered (schedules that edit start with a history to edit).
+   */
+  async chat(turns: number): Promise<void> {
+    for (let turn = 0; turn < turns; turn++) {
+      await this.step({ do: 'type' });
+      await this.step({ do: 'send' });
+      await this.settle();
+    }
+  }
+
+  /**
    * The app quits the way it does when the window closes: the renderer saves its draft, main
    * handles what it was sent and stops its streams; then both start again from what is on disk.
    */
@@ -271,8 +340,19 @@ export class Run {
     await ticks();
     while (this.main.handle(0) !== null) await ticks();
     const disk: Disk = this.main.quit();
-    // A new chat's draft is not saved across restarts yet (issue 11).
-    for (const word of this.#typed) this.#mayBeGone.add(word);
+    // What was typed and saved (a draft, the new chat's included, or a sent message) must come
+    // back; words not yet saved (typed just before, or in a send the provider had not accepted)
+    // may be gone.
+    const kept = new Set(
+      [
+        disk.newChatDraft,
+        ...[...disk.conversations.values()].flatMap((c) => [
+          c.draft,
+          ...c.messages.filter((m) => m.role === 'user').map((m) => m.content),
+        ]),
+      ].flatMap((text) => text.split(/\s+/)),
+    );
+    for (const word of this.#typed) if (!kept.has(word)) this.#mayBeGone.add(word);
     this.main = new ScriptedMain(disk, this.main.ids);
     ({ store: this.store, stop: this.#stopStore } = this.#startStore());
   }
@@ -292,6 +372,27 @@ export class Run {
     const frames = [...this.#frames.values()];
     this.#frames.clear();
     for (const callback of frames) callback(0);
+    this.#midStream ??= this.#compareStreaming();
+  }
+
+  /** The first mismatch seen while answers streamed (checked after each frame). */
+  #midStream: string | null = null;
+
+  /**
+   * While an answer streams, what it shows at revision `r` — its reasoning and its text — is
+   * exactly what main had sent by then: pieces apply under one seq, whatever they carry.
+   */
+  #compareStreaming(): string | null {
+    const { store } = this;
+    for (const entry of store.view?.entries ?? []) {
+      if (!entry.streaming || entry.role !== 'assistant') continue;
+      const sent = this.main.streamedAt(entry.id, entry.revision);
+      if (!sent) continue;
+      if (entry.reasoning !== sent.reasoning || entry.content !== sent.content) {
+        return `${entry.id} at revision ${entry.revision} shows ${JSON.stringify([entry.reasoning, entry.content])}, main sent ${JSON.stringify([sent.reasoning, sent.content])}`;
+      }
+    }
+    return null;
   }
 
   /**
@@ -334,6 +435,7 @@ export class Run {
    * Opens every conversation in turn, as a user checking each chat would.
    */
   async check(): Promise<string | null> {
+    if (this.#midStream) return this.#midStream;
     await this.settle();
     const { main, store } = this;
     store.saveDraft();
@@ -353,6 +455,9 @@ export class Run {
     }
     store.newChat();
     drafts.set(NEW_CHAT, store.draft);
+    if (store.draft !== main.newChatDraft) {
+      return `the new chat's draft is "${store.draft}", main saved "${main.newChatDraft}"`;
+    }
     const truth = main.list();
     const shown = store.conversations;
     const ids = (list: readonly { id: string }[]) => list.map((item) => item.id).join(',');
@@ -374,10 +479,14 @@ export class Run {
     const real = main.conversation(id);
     if (!real) return null;
     if (store.viewState !== 'ready' || !store.view) return `${id}: not shown (${store.viewState})`;
+    // Reasoning converges like the answer text: same pieces, same revisions.
     const shown = store.view.entries.map(
-      (entry) => `${entry.role}:${entry.message.status}:${entry.content.trim()}`,
+      (entry) =>
+        `${entry.role}:${entry.message.status}:${entry.reasoning.trim()}:${entry.content.trim()}`,
     );
-    const truth = real.messages.map((m) => `${m.role}:${m.status}:${m.content.trim()}`);
+    const truth = real.messages.map(
+      (m) => `${m.role}:${m.status}:${(m.reasoning ?? '').trim()}:${m.content.trim()}`,
+    );
     if (shown.join(' | ') !== truth.join(' | ')) {
       return `${id} shows [${shown.join(' | ')}], main has [${truth.join(' | ')}]`;
     }
@@ -406,9 +515,10 @@ export class Run {
 }
 
 /** Runs a schedule from a fresh start; the mismatch found at the end, or null. */
-export async function runSchedule(steps: readonly Step[]): Promise<string | null> {
+export async function runSchedule(steps: readonly Step[], history = 0): Promise<string | null> {
   const run = new Run();
   try {
+    await run.chat(history);
     for (const step of steps) await run.step(step);
     return await run.check();
   } catch (error) {
@@ -425,14 +535,15 @@ export async function runSchedule(steps: readonly Step[]): Promise<string | null
 export async function shrink(
   steps: readonly Step[],
   same: (failure: string) => boolean = () => true,
+  history = 0,
 ): Promise<{ steps: Step[]; failure: string }> {
   let current = [...steps];
-  let failure = (await runSchedule(current)) ?? '';
+  let failure = (await runSchedule(current, history)) ?? '';
   for (let chunk = Math.ceil(current.length / 2); chunk >= 1;) {
     let removed = false;
     for (let start = 0; start < current.length;) {
       const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      const result = await runSchedule(candidate);
+      const result = await runSchedule(candidate, history);
       if (result !== null && same(result)) {
         current = candidate;
         failure = result;
@@ -447,7 +558,7 @@ export async function shrink(
   for (const [index, step] of current.entries()) {
     if (!('n' in step) || step.n === 0) continue;
     const candidate = current.with(index, { ...step, n: 0 });
-    const result = await runSchedule(candidate);
+    const result = await runSchedule(candidate, history);
     if (result !== null && same(result)) {
       current = candidate;
       failure = result;

@@ -1,4 +1,5 @@
 import type {
+  ConversationSettings,
   ChatMessage,
   Connectivity,
   Conversation,
@@ -10,7 +11,7 @@ import type {
   ProviderId,
   SendResult,
 } from '../../../../preload/api';
-import { LatchkeyApiError } from '../../../../preload/api';
+import { DEFAULT_CONVERSATION_SETTINGS, LatchkeyApiError } from '../../../../preload/api';
 
 /**
  * A scripted main process for the chat state: a model of `main/chat/chat-service.ts`'s contract
@@ -31,6 +32,7 @@ interface StoredConversation {
   summary: Mutable<Omit<ConversationSummary, 'id' | 'streaming' | 'revision'>>;
   messages: ChatMessage[];
   draft: string;
+  settings?: ConversationSettings;
 }
 
 interface Stream {
@@ -38,15 +40,19 @@ interface Stream {
   readonly messageId: string;
   /** Text of the pieces sent so far. */
   content: string;
+  /** Reasoning of the pieces sent so far (every other answer thinks first). */
+  reasoning: string;
   pieces: number;
   /** The message's revision after the last piece sent. */
   revision: number;
 }
 
-/** A send or regenerate the provider has not accepted yet. */
+/** A send, regenerate or edit the provider has not accepted yet. */
 interface Connecting {
-  readonly kind: 'send' | 'regenerate';
+  readonly kind: 'send' | 'regenerate' | 'edit';
   readonly conversationId: string;
+  /** Edit: the user message replaced, with everything after it. */
+  readonly messageId?: string;
   readonly text: string;
   readonly model: string;
   readonly answer: Settle<SendResult>;
@@ -88,10 +94,13 @@ function fail(code: string): LatchkeyApiError {
 /** What main persists, carried across a restart. */
 export interface Disk {
   readonly conversations: ReadonlyMap<string, StoredConversation>;
+  /** The new chat's draft (`setDraft('', …)`), which the next conversation created takes. */
+  readonly newChatDraft: string;
 }
 
 export class ScriptedMain {
   readonly #conversations = new Map<string, StoredConversation>();
+  #newChatDraft = '';
   readonly #streams = new Map<string, Stream>();
   readonly #connecting: Connecting[] = [];
   readonly requests: Request[] = [];
@@ -99,6 +108,8 @@ export class ScriptedMain {
   readonly events: Event[] = [];
   #listeners: Listeners = ScriptedMain.#noListeners();
   #ids = 0;
+  /** What each answer had streamed at each revision (for checks mid-stream). */
+  readonly #streamed = new Map<string, { content: string; reasoning: string }[]>();
   #clock = 0;
   /** Summary and list revisions, as `ChatService` keeps them: one clock per process. */
   #revision = 0;
@@ -111,6 +122,7 @@ export class ScriptedMain {
       for (const [id, stored] of disk.conversations) {
         this.#conversations.set(id, structuredClone(stored));
       }
+      this.#newChatDraft = disk.newChatDraft;
     }
     this.api = this.#makeApi();
   }
@@ -123,6 +135,7 @@ export class ScriptedMain {
       'chat:delta': new Set(),
       'chat:message': new Set(),
       'chat:conversations': new Set(),
+      'app:show-shortcuts': new Set(),
     };
   }
 
@@ -142,17 +155,24 @@ export class ScriptedMain {
   }
 
   /** Main's truth: one conversation as `chat:open` would answer it now. */
+  /** The new chat's draft as main stored it. */
+  get newChatDraft(): string {
+    return this.#newChatDraft;
+  }
+
   conversation(id: string): Conversation | null {
     const stored = this.#conversations.get(id);
     if (!stored) return null;
     return {
       ...this.#summary(id, stored),
       draft: stored.draft,
+      settings: stored.settings ?? DEFAULT_CONVERSATION_SETTINGS,
       messages: stored.messages.map((m) => {
         if (m.status !== 'streaming') return m;
         const stream = this.#streams.get(id);
         if (stream?.messageId === m.id) {
-          return { ...m, content: stream.content, revision: stream.revision };
+          const { content, reasoning, revision } = stream;
+          return { ...m, content, revision, ...(reasoning && { reasoning }) };
         }
         return { ...m, status: 'incomplete', revision: m.revision + 1 };
       }),
@@ -187,7 +207,10 @@ export class ScriptedMain {
    */
   crash(): Disk {
     this.#listeners = ScriptedMain.#noListeners();
-    return { conversations: structuredClone(this.#conversations) };
+    return {
+      conversations: structuredClone(this.#conversations),
+      newChatDraft: this.#newChatDraft,
+    };
   }
 
   /**
@@ -198,7 +221,10 @@ export class ScriptedMain {
     this.#connecting.length = 0;
     for (const stream of [...this.#streams.values()]) this.#end(stream, 'stopped');
     this.#listeners = ScriptedMain.#noListeners();
-    return { conversations: structuredClone(this.#conversations) };
+    return {
+      conversations: structuredClone(this.#conversations),
+      newChatDraft: this.#newChatDraft,
+    };
   }
 
   // Steps the test takes
@@ -222,7 +248,16 @@ export class ScriptedMain {
       return label;
     }
     const added: ChatMessage[] = [];
-    if (pending.kind === 'regenerate') {
+    let removed: string[] | null = null;
+    if (pending.kind === 'edit') {
+      const at = stored.messages.findIndex((m) => m.id === pending.messageId);
+      if (at === -1) {
+        this.#answer(label, pending.answer, fail('CHAT_NOT_FOUND'));
+        return label;
+      }
+      removed = stored.messages.splice(at).map((m) => m.id);
+      added.push(this.#message('user', pending.text, 'complete', null));
+    } else if (pending.kind === 'regenerate') {
       while (stored.messages.at(-1)?.role === 'assistant') stored.messages.pop();
     } else {
       added.push(this.#message('user', pending.text, 'complete', null));
@@ -236,37 +271,58 @@ export class ScriptedMain {
     stored.summary.model = pending.model;
     stored.summary.messageCount = stored.messages.length;
     stored.summary.updatedAt = ++this.#clock;
-    stored.draft = '';
+    // Only a send takes the composer's text: a regenerate or an edit leaves the draft alone.
+    if (pending.kind === 'send') stored.draft = '';
     this.#streams.set(pending.conversationId, {
       conversationId: pending.conversationId,
       messageId: assistant.id,
       content: '',
+      reasoning: '',
       pieces: 0,
       revision: 0,
     });
+    this.#streamed.set(assistant.id, [{ content: '', reasoning: '' }]);
     this.#changed(pending.conversationId);
     this.#publishList();
     this.#answer(label, pending.answer, {
       conversation: this.#summary(pending.conversationId, stored),
       userMessage: added.find((m) => m.role === 'user') ?? null,
       assistantMessage: assistant,
+      ...(removed && { removedMessageIds: removed }),
     });
     return label;
+  }
+
+  /** What an answer's text and reasoning were at `revision` while it streamed, if known. */
+  streamedAt(
+    messageId: string,
+    revision: number,
+  ): { readonly content: string; readonly reasoning: string } | undefined {
+    return this.#streamed.get(messageId)?.[revision];
   }
 
   /** The `n`-th stream sends one piece of text. */
   piece(n: number): string | null {
     const stream = [...this.#streams.values()][this.#index(this.#streams.size, n)];
     if (!stream) return null;
-    const text = `t${stream.pieces} `;
+    // A thinking model (every other answer): two pieces of reasoning only, then one with
+    // reasoning and text (one batch may carry both), then text, as main's batcher sends them.
+    const thinks = Math.floor(Number(stream.messageId.slice(1)) / 2) % 2 === 1;
+    const reasoning = thinks && stream.pieces <= 2 ? `r${stream.pieces} ` : '';
+    const text = thinks && stream.pieces < 2 ? '' : `t${stream.pieces} `;
     stream.pieces += 1;
     stream.revision += 1;
     stream.content += text;
+    stream.reasoning += reasoning;
+    this.#streamed
+      .get(stream.messageId)
+      ?.push({ content: stream.content, reasoning: stream.reasoning });
     this.#emit('chat:delta', {
       conversationId: stream.conversationId,
       messageId: stream.messageId,
       seq: stream.revision,
       text,
+      ...(reasoning && { reasoning }),
     });
     return 'piece';
   }
@@ -352,6 +408,7 @@ export class ScriptedMain {
       ...before,
       revision: stream.revision + 1,
       content: stream.content,
+      ...(stream.reasoning && { reasoning: stream.reasoning }),
       status,
       usage:
         status === 'complete'
@@ -429,6 +486,8 @@ export class ScriptedMain {
           promptPrice: 0,
           completionPrice: 0,
           free: true,
+          inputModalities: ['text'],
+          supportedParameters: ['temperature', 'max_tokens'],
         },
       ],
       defaultModel: MODEL,
@@ -460,6 +519,7 @@ export class ScriptedMain {
       openExternal: unused,
       exportConversation: unused,
       conversationMarkdown: unused,
+      searchConversations: unused,
       checkConnectivity: () => this.#invoke('check-connectivity', () => connectivity),
       listConversations: () => this.#invoke('list', () => this.#listed()),
       openConversation: (id) =>
@@ -467,7 +527,7 @@ export class ScriptedMain {
           this.#stored(id);
           return this.conversation(id) as Conversation;
         }),
-      createConversation: (provider, model) =>
+      createConversation: (provider, model, settings) =>
         this.#invoke('create', () => {
           const id = `c${++this.#ids}`;
           const stored: StoredConversation = {
@@ -480,8 +540,11 @@ export class ScriptedMain {
               messageCount: 0,
             },
             messages: [],
-            draft: '',
+            // The new chat became this conversation: its draft moves with it.
+            draft: this.#newChatDraft,
+            ...(settings && { settings }),
           };
+          this.#newChatDraft = '';
           this.#conversations.set(id, stored);
           this.#changed(id);
           this.#publishList();
@@ -508,9 +571,11 @@ export class ScriptedMain {
         }),
       setDraft: (id, draft) =>
         this.#invoke('set-draft', () => {
-          this.#stored(id).draft = draft;
+          if (id === '') this.#newChatDraft = draft;
+          else this.#stored(id).draft = draft;
           return undefined;
         }),
+      newChatDraft: () => this.#invoke('new-draft', () => this.#newChatDraft),
       send: (conversationId, text, model) =>
         this.#invoke<SendResult>('send', (answer) => {
           this.#stored(conversationId);
@@ -537,18 +602,49 @@ export class ScriptedMain {
           this.#connecting.push({ kind: 'regenerate', conversationId, text: '', model, answer });
           return LATER;
         }),
+      // Files go through the composer's attachment list, not the chat state tested here.
+      attachFile: unused,
+      attachmentData: unused,
+      editMessage: (conversationId, messageId, text, model) =>
+        this.#invoke<SendResult>('edit', (answer) => {
+          const stored = this.#stored(conversationId);
+          const message = stored.messages.find((m) => m.id === messageId);
+          if (!message) throw fail('CHAT_NOT_FOUND');
+          if (message.role !== 'user') throw fail('CHAT_BAD_REQUEST');
+          if (this.#busy(conversationId)) throw fail('CHAT_BUSY');
+          this.#connecting.push({ kind: 'edit', conversationId, messageId, text, model, answer });
+          return LATER;
+        }),
       listModels: (provider: ProviderId) =>
         this.#invoke('models', () => {
           if (provider !== PROVIDER) throw fail('CHAT_NOT_SIGNED_IN');
           return models;
         }),
       setDefaultModel: () => this.#invoke('set-default-model', () => models),
+      setConversationSettings: (id, settings) =>
+        this.#invoke('set-settings', () => {
+          this.#stored(id).settings = settings;
+          return settings;
+        }),
+      setConversationModel: (id, model) =>
+        this.#invoke('set-model', () => {
+          const stored = this.#stored(id);
+          stored.summary.model = model;
+          this.#changed(id);
+          this.#publishList();
+          return this.#summary(id, stored);
+        }),
+      getDefaultConversationSettings: () =>
+        this.#invoke('default-settings', () => DEFAULT_CONVERSATION_SETTINGS),
+      setDefaultConversationSettings: (settings) =>
+        this.#invoke('set-default-settings', () => settings),
       onAuthState: on('auth:state'),
       onNotice: on('app:notice'),
       onConnectivity: on('app:connectivity'),
       onStreamDelta: on('chat:delta'),
       onMessage: on('chat:message'),
       onConversations: on('chat:conversations'),
+      onShowShortcuts: (listener) => on('app:show-shortcuts')(() => listener()),
     };
   }
 }
