@@ -722,6 +722,7 @@ describe('chat service with other providers (an OAuth / OIDC gateway)', () => {
       completionPrice: null,
       free: false,
       supportedParameters: [],
+      inputModalities: ['text'],
     });
     // OpenRouter's preferred default does not apply: the first model, though MODEL is listed.
     expect(gatewayModels.defaultModel).toBe('corp/llama-3.1-70b');

@@ -520,6 +520,7 @@ describe('models', () => {
         completionPrice: null,
         free: false,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
       {
         id: 'llama-3.1-70b',
@@ -529,6 +530,7 @@ describe('models', () => {
         completionPrice: null,
         free: false,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
     ]);
   });
@@ -577,6 +579,7 @@ describe('models', () => {
         completionPrice: 0.0000006,
         free: false,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
       {
         id: 'meta-llama/llama-3.3-70b-instruct:free',
@@ -586,6 +589,7 @@ describe('models', () => {
         completionPrice: 0,
         free: true,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
       {
         id: 'openrouter/auto',
@@ -595,6 +599,7 @@ describe('models', () => {
         completionPrice: null,
         free: false,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
       {
         id: 'odd/one',
@@ -604,6 +609,7 @@ describe('models', () => {
         completionPrice: null,
         free: false,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
       {
         id: 'half/free',
@@ -613,6 +619,7 @@ describe('models', () => {
         completionPrice: 0.000001,
         free: false,
         supportedParameters: [],
+        inputModalities: ['text'],
       },
     ]);
   });
