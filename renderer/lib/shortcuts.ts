@@ -44,7 +44,10 @@ export function isMac(
   return /Mac OS X|Macintosh/.test(navigatorLike?.userAgent ?? '');
 }
 
-/** How a key looks on the key cap, and what a screen reader should say for it. */
+/**
+ * How a key looks on the key cap (as printed on keyboards: English names, macOS symbols), and
+ * what a screen reader should say for it (in the UI language).
+ */
 export function keyFace(
   key: Key,
   mac: boolean,
@@ -54,19 +57,17 @@ export function keyFace(
     case 'mod':
       return mac
         ? { shown: '⌘', spoken: t('shortcuts.key.cmd') }
-        : { shown: t('shortcuts.key.ctrl'), spoken: t('shortcuts.key.ctrl') };
+        : { shown: 'Ctrl', spoken: t('shortcuts.key.ctrl') };
     case 'char':
       return { shown: key.char, spoken: key.char };
     case 'named':
       switch (key.name) {
         case 'shift':
-          return mac
-            ? { shown: '⇧', spoken: t('shortcuts.key.shift') }
-            : { shown: t('shortcuts.key.shift'), spoken: t('shortcuts.key.shift') };
+          return { shown: mac ? '⇧' : 'Shift', spoken: t('shortcuts.key.shift') };
         case 'enter':
-          return { shown: mac ? '↩' : t('shortcuts.key.enter'), spoken: t('shortcuts.key.enter') };
+          return { shown: mac ? '↩' : 'Enter', spoken: t('shortcuts.key.enter') };
         case 'esc':
-          return { shown: t('shortcuts.key.esc'), spoken: t('shortcuts.key.esc') };
+          return { shown: 'Esc', spoken: t('shortcuts.key.esc') };
         case 'up':
           return { shown: '↑', spoken: t('shortcuts.key.up') };
       }
