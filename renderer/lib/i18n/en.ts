@@ -20,6 +20,8 @@ export const en = {
   'sidebar.show': 'Show conversations',
   'sidebar.hide': 'Hide conversations',
   'search.open': 'Search conversations',
+  /** The sidebar button's visible text (its name is `search.open`, which fits no narrow sidebar). */
+  'search.short': 'Search',
   'search.title': 'Search conversations',
   'search.placeholder': 'Search titles and messages…',
   'search.results': 'Results',
@@ -135,6 +137,7 @@ export const en = {
   'attachments.preparing': 'Preparing…',
   'attachments.open': 'Open full size',
   'attachments.close': 'Close',
+  'attachments.actualSize': 'Actual size',
   'message.copied': 'Copied',
   'message.copyCode': 'Copy code',
   'message.codeText': 'text',
