@@ -6,10 +6,12 @@
  * Scenes: `chat` (OpenRouter sign-in states and the chat, 1–11) and `providers` (every provider:
  * not configured, settings forms, a validation error, a signed-in token session, the provider
  * picker, a conversation whose provider signed out, 12–18) and `desktop` (what a machine's desktop
- * changes: sign-in links that can't reach the app, a keyring that is weak or missing, 19–21).
+ * changes: sign-in links that can't reach the app, a keyring that is weak or missing, 19–21) and
+ * `tools` (the chat tools: reasoning, math, attachments and the image viewer, edit and its
+ * confirmation, search, the shortcut sheet, 22–29).
  * `npm run screenshots -- providers` runs only the named scenes.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Locator, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config';
@@ -23,7 +25,7 @@ import { root } from './build-state.mjs';
 const out = join(root, 'screenshots');
 mkdirSync(out, { recursive: true });
 
-const SCENES = ['chat', 'providers', 'desktop'] as const;
+const SCENES = ['chat', 'providers', 'desktop', 'tools'] as const;
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const scenes = SCENES.filter((scene) => asked.length === 0 || asked.includes(scene));
 const VIEWPORT = { width: 1100, height: 720 };
@@ -219,7 +221,139 @@ async function desktopScene(locale: 'en' | 'zh-CN'): Promise<void> {
   }
 }
 
+/** The chat tools, signed in to OpenRouter (the emulator). */
+async function toolsScene(locale: 'en' | 'zh-CN'): Promise<void> {
+  const en = locale === 'en';
+  const harness = await startHarness({
+    env: { LATCHKEY_OPENROUTER_URL: emulator.url, LATCHKEY_LOCALE: locale },
+  });
+  const context = await browser.newContext({ viewport: VIEWPORT, locale });
+  const page = await context.newPage();
+  const file = (name: string) => (scheme: string) => join(out, `${name}.${locale}.${scheme}.png`);
+  const shoot = async (name: string) => {
+    for (const scheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: file(name)(scheme) });
+    }
+  };
+  try {
+    await page.goto(harness.url);
+    const before = (await harness.openedUrls()).length;
+    await page
+      .getByRole('button', { name: en ? 'Sign in with OpenRouter' : /OpenRouter/ })
+      .first()
+      .click();
+    await harness.deliverDeepLink(
+      await consentInBrowser(context, await harness.nextOpenedUrl(before)),
+    );
+    const composer = page.getByRole('textbox', { name: en ? 'Message' : '消息' });
+    const send = page.getByRole('button', { name: en ? 'Send' : '发送', exact: true });
+    await composer.waitFor();
+    const ask = async (text: string) => {
+      await composer.fill(text);
+      await composer.press('Enter');
+    };
+
+    // 22–23: a thinking model's reasoning while it thinks, then folded and opened again.
+    emulator.scriptChat({
+      reasoning: en
+        ? 'The user asks about PKCE. I should explain the verifier, the S256 challenge, and why an intercepted code is useless without the verifier.'
+        : '用户在问 PKCE。我应该解释 verifier、S256 challenge，以及为什么被截获的授权码没有 verifier 就没有用。',
+      thinkMs: 2500,
+      pieceSize: 8,
+      paceMs: 40,
+      content: en
+        ? 'PKCE binds the authorization code to the app that asked for it: the app sends `S256(verifier)` first and the **verifier** itself only when it redeems the code.'
+        : 'PKCE 把授权码绑定到请求它的应用：应用先发送 `S256(verifier)`，兑换授权码时才发送 **verifier** 本身。',
+    });
+    await ask(en ? 'Why does PKCE matter?' : 'PKCE 为什么重要？');
+    await page.getByRole('button', { name: en ? /^Thinking/ : /正在思考/ }).waitFor();
+    await page.waitForTimeout(1200);
+    await shoot('22-reasoning-thinking');
+    await send.waitFor();
+    await page.getByRole('button', { name: en ? /^Thought/ : /已思考/ }).click();
+    await page.waitForTimeout(300);
+    await shoot('23-reasoning-thought');
+
+    // 24: math.
+    emulator.scriptChat({
+      content: en
+        ? 'The challenge is $c = \\mathrm{BASE64URL}(\\mathrm{SHA256}(v))$, and a verifier of $n$ random characters from 66 gives\n\n$$H = n \\log_2 66 \\approx 6.04\\,n \\text{ bits.}$$\n\nIt costs $5 and $10 to guess? No: at $n = 43$ that is $2^{259}$ tries.'
+        : '挑战值是 $c = \\mathrm{BASE64URL}(\\mathrm{SHA256}(v))$，由 66 个字符中随机取 $n$ 个组成的 verifier 熵为\n\n$$H = n \\log_2 66 \\approx 6.04\\,n \\text{ bits.}$$\n\n当 $n = 43$ 时需要尝试 $2^{259}$ 次。',
+    });
+    await ask(en ? 'How strong is the verifier?' : 'verifier 有多强？');
+    await send.waitFor();
+    await page.waitForTimeout(1500);
+    await shoot('24-math');
+
+    // 25–26: attachments waiting in the composer, then sent, and the image full size.
+    const icon = readFileSync(join(root, 'build', 'icon.png'));
+    await page.locator('input[type=file]').setInputFiles([
+      { name: 'latchkey-icon.png', mimeType: 'image/png', buffer: icon },
+      {
+        name: 'pkce.ts',
+        mimeType: 'text/plain',
+        buffer: Buffer.from("export const method = 'S256';\n"),
+      },
+    ]);
+    await page.getByRole('list', { name: en ? 'Attachments' : '附件' }).waitFor();
+    await page.waitForTimeout(500);
+    await composer.fill(en ? 'What is in this picture?' : '这张图里是什么？');
+    await shoot('25-attachments');
+    emulator.scriptChat({ content: en ? 'A key inside a shield.' : '盾牌里的一把钥匙。' });
+    await composer.press('Enter');
+    await send.waitFor();
+    await page.getByRole('img', { name: 'latchkey-icon.png' }).last().click();
+    await page.getByRole('dialog').waitFor();
+    await page.waitForTimeout(300);
+    await shoot('26-image-viewer');
+    await page.keyboard.press('Escape');
+
+    // 27: editing a message that later turns follow asks first.
+    await page
+      .getByRole('article', { name: en ? 'Your message' : /你的消息/ })
+      .first()
+      .getByRole('button', { name: en ? 'Edit' : '编辑' })
+      .click();
+    await page.waitForTimeout(200);
+    await shoot('27-edit');
+    await page.getByRole('button', { name: en ? 'Save and send' : '保存并发送' }).click();
+    await page.getByRole('alertdialog').waitFor();
+    await page.waitForTimeout(200);
+    await shoot('27b-edit-replace');
+    await page
+      .getByRole('alertdialog')
+      .getByRole('button', { name: en ? 'Cancel' : '取消' })
+      .click();
+    await page.keyboard.press('Escape');
+
+    // 28: search over all history.
+    await page.getByRole('button', { name: en ? 'Search conversations' : '搜索对话' }).click();
+    await page
+      .getByRole('searchbox', { name: en ? 'Search conversations' : '搜索对话' })
+      .fill(en ? 'verifier' : '授权码');
+    await page.getByRole('listbox').getByRole('option').first().waitFor();
+    await page.waitForTimeout(300);
+    await shoot('28-search');
+    await page.keyboard.press('Escape');
+
+    // 29: the keyboard shortcut sheet.
+    await page
+      .getByRole('region', { name: en ? 'Messages' : '消息' })
+      .click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    await page.getByRole('dialog').waitFor();
+    await page.waitForTimeout(200);
+    await shoot('29-shortcuts');
+  } finally {
+    await context.close();
+    await harness.stop();
+  }
+}
+
 for (const locale of ['en', 'zh-CN'] as const) {
+  if (scenes.includes('tools')) await toolsScene(locale);
   if (scenes.includes('providers')) await providersScene(locale);
   if (scenes.includes('desktop')) await desktopScene(locale);
   if (!scenes.includes('chat')) continue;

@@ -44,6 +44,12 @@ function renderMessage(message: ChatMessage): string {
   if (message.reasoning) lines.push(renderReasoning(message.reasoning, message.reasoningMs));
   const content = closeOpenFence(message.content.replace(/\r\n?/g, '\n').trimEnd());
   if (content !== '') lines.push(content);
+  const files = message.attachments ?? [];
+  if (files.length > 0) {
+    // Names only: the files stay on this device (a document does not carry them).
+    const names = files.map((file) => `\`${oneLine(file.name).replace(/`/g, "'")}\``);
+    lines.push(`_Attached: ${names.join(', ')}_`);
+  }
   const note = statusNote(message);
   if (note) lines.push(`> _${note}_`);
   return lines.join('\n\n');

@@ -73,12 +73,9 @@ export class Drafts {
     this.#known.add(id);
     this.#saved.set(id, stored);
     const typed = this.get(id);
-    if (typed.trim() === '' || typed === stored) {
-      this.#set(id, stored);
-      return;
-    }
-    if (stored === '') return;
-    this.#set(id, `${stored}\n\n${typed}`);
+    if (typed.trim() === '' || typed === stored) this.#set(id, stored);
+    else if (stored !== '') this.#set(id, `${stored}\n\n${typed}`);
+    // Saves made before were held back (see persist): the draft goes out now if it changed.
     this.persist(id);
   }
 
@@ -114,6 +111,9 @@ export class Drafts {
   persist(key: string, force = false): void {
     this.during(key, async () => {
       if (!this.#texts.has(key)) return;
+      // A conversation whose stored draft was not read yet (typed into while it opens): saving
+      // now would overwrite that draft; restore() saves the two together once it is read.
+      if (key !== NEW_CHAT && !this.#known.has(key)) return;
       const text = this.get(key);
       if (!force && this.#saved.get(key) === text) return;
       this.#saved.set(key, text);

@@ -94,6 +94,11 @@ test('an image goes to a vision model as an image_url part; its thumbnail opens 
   const viewer = page.getByRole('dialog', { name: 'chart.png' });
   await expect(viewer).toBeVisible();
   await expect(viewer.getByRole('img', { name: 'chart.png' })).toBeVisible();
+  // Fitted to the window at first; "Actual size" is a toggle.
+  const actual = viewer.getByRole('button', { name: 'Actual size' });
+  await expect(actual).toHaveAttribute('aria-pressed', 'false');
+  await actual.click();
+  await expect(actual).toHaveAttribute('aria-pressed', 'true');
   await page.keyboard.press('Escape');
   await expect(viewer).toHaveCount(0);
 });

@@ -107,6 +107,26 @@ describe('conversation as Markdown', () => {
     expect(markdown).toContain(answer);
   });
 
+  it('names the files sent with a message (the files themselves stay on the device)', () => {
+    const file = (name: string, kind: 'image' | 'pdf' | 'text') => ({
+      id: 'a'.repeat(64),
+      name,
+      mediaType: kind === 'image' ? 'image/png' : kind === 'pdf' ? 'application/pdf' : 'text/plain',
+      size: 1234,
+      kind,
+    });
+    const markdown = renderMarkdown(
+      conversation('Files', [
+        message('user', 'What is in these?', {
+          attachments: [file('chart.png', 'image'), file('a`b\nc.pdf', 'pdf')],
+        }),
+        message('assistant', 'A chart and a report.'),
+      ]),
+    );
+    expect(markdown).toContain("What is in these?\n\n_Attached: `chart.png`, `a'b c.pdf`_");
+    expect(markdown).not.toContain('a'.repeat(64));
+  });
+
   it('closes a code fence an answer left open, so later turns are not swallowed', () => {
     expect(closeOpenFence('Here:\n```ts\nconst a = 1;')).toBe('Here:\n```ts\nconst a = 1;\n```');
     expect(closeOpenFence('````md\n```\ninner\n```')).toBe('````md\n```\ninner\n```\n````');

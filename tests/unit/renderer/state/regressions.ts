@@ -185,4 +185,25 @@ export const REGRESSIONS: readonly { readonly failed: string; readonly steps: re
         { do: 'delete', n: 0 },
       ],
     },
+    {
+      failed:
+        'typed into a conversation while it opened after a restart: its stored draft was overwritten',
+      steps: [
+        ...Array.from({ length: 4 }, () => [
+          { do: 'handle', n: 0 } as const,
+          { do: 'response', n: 0 } as const,
+        ]).flat(),
+        { do: 'type' },
+        { do: 'send' },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 0 },
+        { do: 'restart' },
+        { do: 'handle', n: 0 },
+        { do: 'response', n: 0 },
+        { do: 'type' },
+        { do: 'send' },
+        { do: 'open', n: 0 },
+        { do: 'type' },
+      ],
+    },
   ];
