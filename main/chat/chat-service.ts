@@ -342,16 +342,22 @@ export class ChatService {
     const conversation = this.#o.store.load(conversationId);
     const at = conversation.messages.findIndex((m) => m.id === messageId);
     if (at < 0) throw new LatchkeyError('CHAT_NOT_FOUND');
-    if (conversation.messages[at]?.role !== 'user') throw new LatchkeyError('CHAT_BAD_REQUEST');
-    const history = this.#history(
-      conversation.messages.slice(0, at),
-      this.#attachmentContext(conversation, model),
-    );
-    const userMessage = this.#message('user', text, null, 'complete');
+    const original = conversation.messages[at];
+    if (original?.role !== 'user') throw new LatchkeyError('CHAT_BAD_REQUEST');
+    const context = this.#attachmentContext(conversation, model);
+    const history = this.#history(conversation.messages.slice(0, at), context);
+    // The edited message keeps its files (stored with the conversation): they are sent again,
+    // checked as on the first send (a model that cannot read them refuses the edit).
+    const loaded = this.#loadAttachments(conversationId, original.attachments ?? []);
+    const content = loaded.length > 0 ? userContent(text, loaded, context.inputModalities) : text;
+    const userMessage: ChatMessage = {
+      ...this.#message('user', text, null, 'complete'),
+      ...(loaded.length > 0 && { attachments: loaded.map((a) => a.ref) }),
+    };
     return this.#start(
       conversation,
       model,
-      [...history, { role: 'user', content: text }],
+      [...history, { role: 'user', content }],
       [userMessage],
       undefined,
       messageId,

@@ -75,6 +75,28 @@ async function refusal(run: () => Promise<unknown>): Promise<string> {
 }
 
 describe('attachments through the chat service and the emulator', () => {
+  it('an edited message keeps its files: they are sent again with the new text and stay on it', async () => {
+    const c = chat.create('openrouter', VISION);
+    const image = chat.attach(upload('dot.png', PNG));
+    const first = await chat.send(c.id, 'What is this?', VISION, [image]);
+    await vi.waitFor(() => expect(finished.length).toBe(1));
+    const edited = await chat.edit(c.id, first.userMessage!.id, 'Describe it in one word', VISION);
+    expect(edited.userMessage?.attachments?.map((a) => a.id)).toEqual([image.id]);
+    expect(lastBody().messages.at(-1)!.content).toEqual([
+      { type: 'text', text: 'Describe it in one word' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG.toString('base64')}` } },
+    ]);
+    await vi.waitFor(() => expect(finished.length).toBe(2));
+    expect(chat.attachmentData(c.id, image.id).mediaType).toBe('image/png');
+
+    // A model that cannot read the image refuses the edit; nothing stored changes.
+    const before = readFileSync(join(dir, 'conversations', `${c.id}.json`), 'utf8');
+    expect(await refusal(() => chat.edit(c.id, edited.userMessage!.id, 'Again', TEXT_ONLY))).toBe(
+      'ATTACHMENT_MODEL_UNSUPPORTED:dot.png',
+    );
+    expect(readFileSync(join(dir, 'conversations', `${c.id}.json`), 'utf8')).toBe(before);
+  });
+
   it('sends an image as an image_url part and a PDF as a file part; keeps refs, not bytes, in the JSON', async () => {
     const c = chat.create('openrouter', VISION);
     const image = chat.attach(upload('dot.png', PNG));
