@@ -19,13 +19,13 @@ import { LatchkeyError, toErrorView } from '../errors';
 import { send, type FetchLike } from '../http/request';
 import type { Logger } from '../log';
 import type { AttachmentData, AttachmentRef, AttachmentUpload } from '../../preload/api';
-import { userContent, type LoadedAttachment } from './attachment-content';
 import type { AttachmentStore } from './attachment-store';
 import { DeltaBatcher } from './batcher';
 import type { ConversationStore } from './conversation-store';
 import { requestParameters, withSystemPrompt } from './conversation-settings';
 import type { ModelsCache } from './models-cache';
 import { ReasoningDetailsAccumulator } from './reasoning-details';
+import { RequestMessages, type UserTurn } from './request-messages';
 import {
   buildChatRequest,
   buildModelsRequest,
@@ -37,12 +37,6 @@ import {
   type ChatEndpoint,
   type ChatRequestInput,
 } from './openrouter-chat';
-
-/** A conversation's attachments folder and what the model being asked reads. */
-interface AttachmentContext {
-  readonly conversationId: string;
-  readonly inputModalities: readonly string[];
-}
 
 /** Sends an event to the renderer. */
 type Emit = <C extends EventChannel>(channel: C, payload: EventContract[C]) => void;
@@ -147,6 +141,8 @@ function isUnauthorized(error: unknown): boolean {
  */
 export class ChatService {
   readonly #o: ChatServiceOptions;
+  /** Builds each request's `messages` (history with files, the new turn). */
+  readonly #requests: RequestMessages;
   readonly #now: () => number;
   readonly #streams = new Map<string, ActiveStream>();
   readonly #connecting = new Map<string, Connecting>();
@@ -161,6 +157,7 @@ export class ChatService {
   constructor(options: ChatServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#requests = new RequestMessages(options);
   }
 
   list(): ConversationList {
@@ -267,16 +264,12 @@ export class ChatService {
     attachments: readonly AttachmentRef[] = [],
   ): Promise<SendResult> {
     const conversation = this.#o.store.load(conversationId);
-    const context = this.#attachmentContext(conversation, model);
     // Every attachment is checked (bytes, model) before anything is stored or sent.
-    const loaded = this.#loadAttachments(conversationId, attachments);
-    const content = loaded.length > 0 ? userContent(text, loaded, context.inputModalities) : text;
-    if (loaded.length > 0) this.#o.attachments?.keep(conversationId, loaded);
-    const history = this.#history(conversation.messages, context);
-    const userMessage: ChatMessage = {
-      ...this.#message('user', text, null, 'complete'),
-      ...(loaded.length > 0 && { attachments: loaded.map((a) => a.ref) }),
-    };
+    const turn = this.#requests.userTurn(conversation, text, attachments, model);
+    if (turn.loaded.length > 0) this.#o.attachments?.keep(conversationId, turn.loaded);
+    const history = this.#requests.history(conversation, conversation.messages, model);
+    const userMessage = this.#userMessage(text, turn);
+    const content = turn.content;
     return this.#start(conversation, model, [...history, { role: 'user', content }], [userMessage]);
   }
 
@@ -316,7 +309,7 @@ export class ChatService {
     const messages = [...conversation.messages];
     while (messages.length > 0 && messages.at(-1)?.role === 'assistant') messages.pop();
     if (messages.length === 0) throw new LatchkeyError('CHAT_BAD_REQUEST');
-    const history = this.#history(messages, this.#attachmentContext(conversation, model));
+    const history = this.#requests.history(conversation, messages, model);
     const result = await this.#start(conversation, model, history, [], () => {
       for (const old of conversation.messages.slice(messages.length)) {
         this.#o.store.removeMessage(conversationId, old.id);
@@ -344,16 +337,12 @@ export class ChatService {
     if (at < 0) throw new LatchkeyError('CHAT_NOT_FOUND');
     const original = conversation.messages[at];
     if (original?.role !== 'user') throw new LatchkeyError('CHAT_BAD_REQUEST');
-    const context = this.#attachmentContext(conversation, model);
-    const history = this.#history(conversation.messages.slice(0, at), context);
+    const history = this.#requests.history(conversation, conversation.messages.slice(0, at), model);
     // The edited message keeps its files (stored with the conversation): they are sent again,
     // checked as on the first send (a model that cannot read them refuses the edit).
-    const loaded = this.#loadAttachments(conversationId, original.attachments ?? []);
-    const content = loaded.length > 0 ? userContent(text, loaded, context.inputModalities) : text;
-    const userMessage: ChatMessage = {
-      ...this.#message('user', text, null, 'complete'),
-      ...(loaded.length > 0 && { attachments: loaded.map((a) => a.ref) }),
-    };
+    const turn = this.#requests.userTurn(conversation, text, original.attachments ?? [], model);
+    const userMessage = this.#userMessage(text, turn);
+    const content = turn.content;
     return this.#start(
       conversation,
       model,
@@ -689,57 +678,12 @@ export class ChatService {
     }
   }
 
-  /** Where a conversation's attachments are read from, and what `model` reads. */
-  #attachmentContext(conversation: ConversationSummary, model: string): AttachmentContext {
-    const info = this.#o.models.read(conversation.provider)?.models.find((m) => m.id === model);
-    return { conversationId: conversation.id, inputModalities: info?.inputModalities ?? ['text'] };
-  }
-
-  #loadAttachments(conversationId: string, refs: readonly AttachmentRef[]): LoadedAttachment[] {
-    if (refs.length === 0) return [];
-    if (!this.#o.attachments) throw new LatchkeyError('ATTACHMENT_NOT_FOUND');
-    return this.#o.attachments.load(conversationId, refs);
-  }
-
-  /**
-   * An earlier user message's content with its attachments (images and PDFs the model cannot
-   * read are named, not sent); a file gone from disk is left out.
-   */
-  #historyContent(
-    m: ChatMessage,
-    context?: AttachmentContext,
-  ): ChatRequestInput['messages'][number]['content'] {
-    if (!context || m.role !== 'user' || !m.attachments?.length || !this.#o.attachments) {
-      return m.content;
-    }
-    const loaded: LoadedAttachment[] = [];
-    for (const ref of m.attachments) {
-      try {
-        loaded.push(...this.#o.attachments.load(context.conversationId, [ref]));
-      } catch (error) {
-        this.#o.log.warn('chat.attachment.missing', { code: toErrorView(error).code });
-      }
-    }
-    return userContent(m.content, loaded, context.inputModalities, false);
-  }
-
-  #history(
-    messages: readonly ChatMessage[],
-    context?: AttachmentContext,
-  ): ChatRequestInput['messages'] {
-    return messages
-      .filter(
-        (m) =>
-          (m.content.length > 0 || (m.attachments?.length ?? 0) > 0) &&
-          (m.role === 'user' || m.status !== 'error'),
-      )
-      .map((m) => ({
-        role: m.role,
-        content: this.#historyContent(m, context),
-        ...(m.role === 'assistant' && m.reasoningDetails?.length
-          ? { reasoning_details: m.reasoningDetails }
-          : {}),
-      }));
+  /** A new user message as stored: its text and, with files, their references. */
+  #userMessage(text: string, turn: UserTurn): ChatMessage {
+    return {
+      ...this.#message('user', text, null, 'complete'),
+      ...(turn.attachments && { attachments: turn.attachments }),
+    };
   }
 
   #message(
