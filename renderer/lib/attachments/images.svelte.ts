@@ -38,7 +38,10 @@ export class AttachmentImages {
     for (const [old, url] of this.#cache) {
       if (this.#cache.size <= CACHE_SIZE) break;
       this.#cache.delete(old);
-      void url.then((u) => URL.revokeObjectURL(u), () => undefined);
+      void url.then(
+        (u) => URL.revokeObjectURL(u),
+        () => undefined,
+      );
     }
     return loading;
   }
