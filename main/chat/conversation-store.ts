@@ -535,7 +535,12 @@ export class ConversationStore {
       }
       const all = [...file.messages, ...added];
       const firstUser = all.find((m) => m.role === 'user');
-      const title = file.title === '' && firstUser ? titleFromText(firstUser.content) : file.title;
+      // A message of files only is titled after its first file.
+      const title =
+        file.title === '' && firstUser
+          ? titleFromText(firstUser.content) ||
+            titleFromText(firstUser.attachments?.[0]?.name ?? '')
+          : file.title;
       return { ...file, title, updatedAt: this.#now(), messages: all };
     });
   }

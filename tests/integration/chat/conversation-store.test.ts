@@ -328,6 +328,14 @@ describe('ConversationStore: lifecycle across restarts', () => {
     store.appendMessages(renamed.id, [message('user', 'Ignored for the title')]);
     expect(store.load(renamed.id).title).toBe('Mine');
 
+    // Files without text: titled after the first file.
+    const files = store.create('openrouter', null);
+    const ref = { id: 'b'.repeat(64), mediaType: 'image/png', size: 10, kind: 'image' as const };
+    store.appendMessages(files.id, [
+      message('user', '', { attachments: [{ ...ref, name: 'holiday.png' }] }),
+    ]);
+    expect(store.load(files.id).title).toBe('holiday.png');
+
     const long = 'a'.repeat(80);
     expect(titleFromText(long)).toBe(`${'a'.repeat(59)}…`);
     expect(Array.from(titleFromText('😀'.repeat(70)))).toHaveLength(60);
