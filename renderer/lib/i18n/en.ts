@@ -20,8 +20,6 @@ export const en = {
   'sidebar.show': 'Show conversations',
   'sidebar.hide': 'Hide conversations',
   'search.open': 'Search conversations',
-  /** The sidebar button's visible text (its name is `search.open`, which fits no narrow sidebar). */
-  'search.short': 'Search',
   'search.title': 'Search conversations',
   'search.placeholder': 'Search titles and messages…',
   'search.results': 'Results',

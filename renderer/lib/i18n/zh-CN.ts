@@ -15,7 +15,6 @@ export const zhCN = {
   'sidebar.show': '显示对话列表',
   'sidebar.hide': '隐藏对话列表',
   'search.open': '搜索对话',
-  'search.short': '搜索',
   'search.title': '搜索对话',
   'search.placeholder': '搜索标题和消息…',
   'search.results': '结果',
