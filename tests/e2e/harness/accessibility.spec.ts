@@ -501,6 +501,9 @@ test('keyboard: every tool of the chat is reached with Tab, each with a visible 
       'Edit',
       'Keyboard shortcuts',
       'Search conversations',
+      'Attach files',
+      'Export conversation',
+      'Copy conversation',
     ]) {
       expect(all, `${tool} not reached by Tab (${colorScheme}):\n${all}`).toContain(tool);
     }
