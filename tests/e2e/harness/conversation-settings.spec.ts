@@ -1,12 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
+import { assistant, turn } from '../support/chat';
 import { tempDataDir } from '../support/harness';
 import { useEmulatorAndHarness } from '../support/rig';
 import { signInThroughBrowser } from '../support/sign-in';
 
 const rig = useEmulatorAndHarness();
 
-const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
-const assistant = (page: Page) => page.getByRole('article', { name: 'Assistant message' });
 const settingsButton = (page: Page) => page.getByRole('button', { name: 'Conversation settings' });
 const dialog = (page: Page) => page.getByRole('dialog', { name: 'Conversation settings' });
 const systemPrompt = (page: Page) => dialog(page).getByRole('textbox', { name: 'System prompt' });
@@ -21,13 +20,8 @@ async function chooseModel(page: Page, name: RegExp) {
   await expect(modelButton(page)).toContainText(name);
 }
 
-async function sendAndWait(page: Page, text: string, answer: string) {
-  rig.emulator.scriptChat({ content: answer });
-  await composer(page).fill(text);
-  await composer(page).press('Enter');
-  await expect(assistant(page).last()).toContainText(answer);
-  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
-}
+const sendAndWait = (page: Page, text: string, answer: string) =>
+  turn(page, rig.emulator, text, answer);
 
 test('a new chat: system prompt and temperature set before the first message are sent with it', async ({
   page,

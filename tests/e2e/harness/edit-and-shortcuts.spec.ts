@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { assistant, composer, turn as chatTurn, yours as user } from '../support/chat';
 import { tempDataDir } from '../support/harness';
 import { useEmulatorAndHarness } from '../support/rig';
 import { signInThroughBrowser } from '../support/sign-in';
@@ -8,10 +9,7 @@ const rig = useEmulatorAndHarness();
 // axe runs in light and dark on a few screens: seconds each on a busy machine.
 test.describe.configure({ timeout: 120_000 });
 
-const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const editBox = (page: Page) => page.getByRole('textbox', { name: 'Edit message' });
-const assistant = (page: Page) => page.getByRole('article', { name: 'Assistant message' });
-const user = (page: Page) => page.getByRole('article', { name: 'Your message' });
 const saveAndSend = (page: Page) => page.getByRole('button', { name: 'Save and send' });
 
 /** axe-core (WCAG 2.1 A/AA, best practices) in light and dark: the violations found. */
@@ -33,14 +31,8 @@ async function axe(page: Page, screen: string): Promise<string[]> {
   return found;
 }
 
-/** Sends `text` and waits until `answer` has streamed in and the chat is idle again. */
-async function turn(page: Page, text: string, answer: string): Promise<void> {
-  rig.emulator.scriptChat({ content: answer });
-  await composer(page).fill(text);
-  await composer(page).press('Enter');
-  await expect(assistant(page).last()).toContainText(answer);
-  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
-}
+const turn = (page: Page, text: string, answer: string) =>
+  chatTurn(page, rig.emulator, text, answer);
 
 test('edit and resend: Up-arrow edits the last message, Esc cancels, Replace confirms, the later turns are gone after a restart', async ({
   page,
