@@ -9,6 +9,9 @@ const rig = useEmulatorAndHarness();
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const attachments = (page: Page) => page.getByRole('list', { name: 'Attachments' });
 const yours = (page: Page) => page.getByRole('article', { name: 'Your message' });
+/** Send is aria-disabled until the waiting files are prepared: a send before that is ignored. */
+const readyToSend = (page: Page) =>
+  expect(page.getByRole('button', { name: 'Send' })).not.toHaveAttribute('aria-disabled', 'true');
 
 /** A real PNG, `width`×`height`, one colour (CRC-correct chunks, zlib data). */
 function png(width: number, height: number): Buffer {
@@ -75,6 +78,7 @@ test('an image goes to a vision model as an image_url part; its thumbnail opens 
 
   rig.emulator.scriptChat({ content: 'A flat grey picture.' });
   await composer(page).fill('What is in this picture?');
+  await readyToSend(page);
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByRole('article', { name: 'Assistant message' })).toContainText(
     'A flat grey picture.',
@@ -113,6 +117,7 @@ test('an image above 2048 px is downscaled in the page before it is sent', async
   await expect(attachments(page).getByRole('listitem')).not.toHaveAttribute('aria-busy', 'true');
   rig.emulator.scriptChat({ content: 'Wide.' });
   await composer(page).fill('How wide?');
+  await readyToSend(page);
   await composer(page).press('Enter');
   await expect(page.getByRole('article', { name: 'Assistant message' })).toContainText('Wide.');
   const thumb = yours(page).getByRole('img', { name: 'wide.png' });
@@ -130,6 +135,7 @@ test('a text file is inlined as a fenced block named after it', async ({ page, c
   await expect(attachments(page).getByRole('button', { name: 'Remove main.py' })).toBeVisible();
   rig.emulator.scriptChat({ content: 'It prints a greeting.' });
   await composer(page).fill('Explain');
+  await readyToSend(page);
   await composer(page).press('Enter');
   await expect(page.getByRole('article', { name: 'Assistant message' })).toContainText(
     'It prints a greeting.',
@@ -174,6 +180,7 @@ test('bad files: 25 MB, a fake .png, a PDF for a text-only model — a clear mes
     { name: 'paper.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%%EOF\n') },
   ]);
   await expect(attachments(page).getByRole('button', { name: 'Remove paper.pdf' })).toBeVisible();
+  await readyToSend(page);
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByRole('alert')).toContainText('This model can’t read “paper.pdf”.');
   await expect(composer(page)).toHaveValue('Keep this text');
@@ -184,6 +191,7 @@ test('bad files: 25 MB, a fake .png, a PDF for a text-only model — a clear mes
   // The app keeps working: without the PDF the text goes.
   await attachments(page).getByRole('button', { name: 'Remove paper.pdf' }).click();
   rig.emulator.scriptChat({ content: 'Fine.' });
+  await readyToSend(page);
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByRole('article', { name: 'Assistant message' })).toContainText('Fine.');
   expect(chatBodies().at(-1)!.messages.at(-1)!.content).toBe('Keep this text');
