@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchAttachments } from './attachments.bench';
 import { benchBundle } from './bundle.bench';
+import { benchColdDeepLink } from './cold-deep-link.bench';
 import { benchMarkdown } from './markdown.bench';
 import { benchSearch } from './search.bench';
 import { benchSignIn } from './sign-in.bench';
@@ -19,6 +20,7 @@ const rows = [
   ...(await benchSse()),
   ...(await benchMarkdown()),
   ...(await benchSignIn()),
+  ...(await benchColdDeepLink()),
   ...(await benchTokenRefresh()),
   ...(await benchSearch()),
   ...(await benchAttachments()),

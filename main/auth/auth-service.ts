@@ -10,6 +10,7 @@ import type {
 } from '../../preload/api';
 import { PROVIDER_IDS } from '../../preload/api';
 import { LatchkeyError, toErrorView } from '../errors';
+import type { Preconnect } from '../http/preconnect';
 import type { FetchLike } from '../http/request';
 import type { Logger } from '../log';
 import { AccountInfo, signedInAccount } from './account-info';
@@ -26,6 +27,8 @@ export type { CallbackSource } from './sign-in-attempts';
 export interface AuthServiceOptions {
   readonly registry: ProviderRegistry;
   readonly fetch: FetchLike;
+  /** Warms the provider's origin when a sign-in begins (see {@link Preconnect}). */
+  readonly preconnect?: Preconnect;
   readonly store: CredentialStorePort;
   readonly storagePolicy: StoragePolicy;
   /**
@@ -110,6 +113,7 @@ export class AuthService {
       registry: options.registry,
       scheme: options.scheme,
       openExternal: options.openExternal,
+      preconnect: options.preconnect,
       context: (signal) => this.#context('exchangeMs', signal),
       log,
       now,

@@ -2,6 +2,7 @@ import type { AuthState, CallbackRoute, ProviderId, ProviderState } from '../../
 import { PROVIDER_IDS } from '../../preload/api';
 import { parseDeepLink, type DeepLink } from '../deep-link/parse';
 import { LatchkeyError, toErrorView } from '../errors';
+import type { Preconnect } from '../http/preconnect';
 import type { Logger } from '../log';
 import type { Credential, ProviderFlow } from './flow';
 import { openLoopbackListener, type LoopbackListener } from './loopback';
@@ -20,6 +21,11 @@ export interface SignInAttemptsOptions {
   /** Opens the user's own browser (RFC 8252 §8.12: never a BrowserWindow or webview). */
   readonly openExternal: (url: string, options: { allowLoopbackHttp: boolean }) => Promise<void>;
   readonly context: ContextFactory;
+  /**
+   * Warms the way to the provider when an attempt begins, so the exchange after the deep link
+   * finds the HTTP client loaded and a connection open (the browser step takes seconds).
+   */
+  readonly preconnect?: Preconnect | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly pendingTtlMs: number | undefined;
@@ -150,6 +156,7 @@ export class SignInAttempts {
         return this.#o.state(provider);
       }
       this.#attempts.set(provider, attempt);
+      this.#o.preconnect?.(new URL(attempt.authorizationUrl));
     }
     if (joined) this.#o.started(provider);
     this.#o.log.info('auth.sign-in.open-browser', { provider, route, joined });
