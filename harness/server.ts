@@ -24,6 +24,7 @@ import { createAppServices } from '../main/app-services';
 import { ConfigError, readConfig } from '../main/config';
 import type { EncryptionPort } from '../main/credentials/encryption';
 import { createKeyfilePort } from '../main/credentials/keyfile-port';
+import { acquireDataDirLock, DataDirLockedError } from '../main/storage/data-dir-lock';
 import { dispatch } from '../main/ipc/dispatch';
 import { createStreamLogger } from '../main/log';
 import { CONTENT_SECURITY_POLICY } from '../main/window/csp';
@@ -65,6 +66,17 @@ const deepLinks: SchemeRegistration =
     : isDeepLinkReason(deepLinksArg)
       ? { available: false, reason: deepLinksArg }
       : fail(`--deep-links must be available, ${DEEP_LINK_UNAVAILABLE_REASONS.join(', ')}`);
+
+// Before anything in the data dir is opened: a second harness (or app) on it is refused.
+const dataDirLock = (() => {
+  try {
+    return acquireDataDirLock(dataDir);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) fail(error.message);
+    throw error;
+  }
+})();
+process.on('exit', () => dataDirLock.release());
 
 const keyfile = createKeyfilePort(dataDir);
 const encryption: EncryptionPort =

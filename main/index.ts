@@ -34,6 +34,7 @@ import {
 import { fromNetFetch } from './http/net-fetch';
 import { registerIpc, sendEvent } from './ipc/electron-ipc';
 import { createStreamLogger } from './log';
+import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from './storage/data-dir-lock';
 import { APP_ORIGIN, registerAppSchemePrivileges, serveRenderer } from './window/app-protocol';
 import { createMainWindow, denyAllPermissions } from './window/main-window';
 import { saveDialogChooser } from './window/save-dialog';
@@ -112,6 +113,19 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
 
   if (!app.requestSingleInstanceLock()) {
     app.quit();
+    return;
+  }
+  // Electron's lock covers one build on one folder; the data-dir lock also keeps out a dev and a
+  // packaged build, the browser harness, or another user's session on the same folder.
+  let dataDirLock: DataDirLock;
+  try {
+    dataDirLock = acquireDataDirLock(app.getPath('userData'));
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    const message = `Another Latchkey is using ${error.dir} (pid ${error.owner.pid}). Close it first.`;
+    process.stderr.write(`Latchkey: ${message}\n`);
+    dialog.showErrorBox('Latchkey', message);
+    app.exit(1);
     return;
   }
 
@@ -227,7 +241,10 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
   app.on('activate', () => {
     if (!window && services && BrowserWindow.getAllWindows().length === 0) openWindow(services);
   });
-  app.on('will-quit', () => services?.dispose());
+  app.on('will-quit', () => {
+    services?.dispose();
+    dataDirLock.release();
+  });
 }
 
 /** `promise`, or `fallback` if it has not settled after `ms`. */
