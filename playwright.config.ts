@@ -16,6 +16,8 @@ export default defineConfig({
   testDir: 'tests/e2e',
   globalSetup: './tests/e2e/support/global-setup.ts',
   timeout: 60_000,
+  // A run that hangs fails with what it printed instead of running into CI's own limit.
+  globalTimeout: 40 * 60_000,
   expect: { timeout: 10_000 },
   workers: 2,
   fullyParallel: true,

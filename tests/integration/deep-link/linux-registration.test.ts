@@ -33,6 +33,8 @@ const GIO = LINUX && onPath('gio');
 const XDG_SETTINGS = LINUX && onPath('xdg-settings');
 const ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
+/** A synchronous child blocks the test worker, where the test timeout cannot reach: bound it. */
+const CHILD_TIMEOUT_MS = 20_000;
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const MODULE = path.join(REPO, 'main/deep-link/linux-registration.ts');
 
@@ -121,11 +123,15 @@ function xdgMimeQuery(mime = MIME, childEnv = env): string {
   return execFileSync('xdg-mime', ['query', 'default', mime], {
     env: childEnv,
     encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
   }).trim();
 }
 
 function validate(file: string): { status: number | null; output: string } {
-  const result = spawnSync('desktop-file-validate', [file], { encoding: 'utf8' });
+  const result = spawnSync('desktop-file-validate', [file], {
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -365,6 +371,7 @@ describe.skipIf(!XDG_MIME)('registerLinuxSchemeHandler with the real xdg-mime', 
             gid: NOBODY,
             env: { ...env, TMPDIR: os.tmpdir() },
             encoding: 'utf8',
+            timeout: CHILD_TIMEOUT_MS,
           },
         );
         result = JSON.parse(stdout);
@@ -419,6 +426,7 @@ describe.skipIf(!XDG_MIME)('registerLinuxSchemeHandler with the real xdg-mime', 
       fs.writeFileSync(mimeappsPath(), PREEXISTING);
       execFileSync('xdg-settings', ['set', 'default-url-scheme-handler', SCHEME, ID], {
         env: { ...env, XDG_CURRENT_DESKTOP: 'GNOME' },
+        timeout: CHILD_TIMEOUT_MS,
       });
       expect(fs.readFileSync(mimeappsPath(), 'utf8')).toContain(`\ntext/html=${ID}\n`);
     },
@@ -487,7 +495,13 @@ describe.skipIf(!XDG_MIME || !GIO)('GLib reads our Exec back as the same argv', 
       ok: true,
     });
     const url = `${SCHEME}://oauth/openrouter/nonce?code=a%20b&state=x`;
-    execFileSync('gio', ['launch', entryPath(), url], { env });
+    execFileSync('gio', ['launch', entryPath(), url], {
+      env,
+      timeout: CHILD_TIMEOUT_MS,
+      // gio may start helpers (a D-Bus autolaunch) that keep inherited pipes open: a synchronous
+      // call waiting for EOF on them would block the test worker, where no test timeout reaches.
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100 && !fs.existsSync(out); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual([extra, url]);
