@@ -1,0 +1,245 @@
+/**
+ * The kill -9 fuzz (issue 12): the real services in a child process on one data dir, driven
+ * with sends of answers of varying length and pace, renames, creates and deletes, SIGKILLed at
+ * seeded random moments and restarted; after every restart the child's view of the disk is
+ * checked against everything it had acknowledged (expectation.ts).
+ */
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mulberry32 } from '../../tests/fixtures/seeded-random';
+import { startOpenRouterEmulator } from '../../tests/fixtures/openrouter-emulator';
+import { bundleChild } from './bundle-child';
+import { FuzzChild, type Outcome } from './child-process';
+import { CHECKPOINTS_REQUIRED, Expectation, type InFlight, type CheckStats } from './expectation';
+
+export interface FuzzOptions {
+  readonly kills: number;
+  readonly seed: number;
+  /** Kill moments are drawn from [minKillMs, maxKillMs] after the child is ready. */
+  readonly minKillMs?: number;
+  readonly maxKillMs?: number;
+  /** Longest answer, in characters (the vitest run keeps them short). */
+  readonly maxAnswerChars?: number;
+  /** Stop at the first restart with problems (the default) or go on counting them. */
+  readonly keepGoing?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface FuzzSummary extends CheckStats {
+  readonly seed: number;
+  readonly kills: number;
+  readonly restarts: number;
+  readonly operations: number;
+  readonly answersCompleted: number;
+  readonly elapsedMs: number;
+  readonly medianStartMs: number;
+  readonly problems: readonly string[];
+  readonly checkpointsRequired: boolean;
+}
+
+/** A random answer: words in several scripts (multi-byte UTF-8, surrogate pairs) and markdown. */
+function answerText(random: () => number, length: number): string {
+  const words = ['token', 'Latchkey', 'crash', 'é', '中文', '答案', '🙂', '`code`', '**bold**'];
+  let text = '';
+  while (text.length < length) {
+    const r = random();
+    text += r < 0.05 ? '\n\n' : r < 0.08 ? '\n- ' : ' ';
+    text += words[Math.floor(random() * words.length)];
+  }
+  return text;
+}
+
+/** One of `items` (never empty where it is called). */
+function pick<T>(random: () => number, items: readonly T[]): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error('nothing to pick from');
+  return item;
+}
+
+export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
+  const random = mulberry32(options.seed);
+  const log = options.log ?? (() => undefined);
+  const minKill = options.minKillMs ?? 150;
+  const maxKill = options.maxKillMs ?? 2_500;
+  const maxAnswer = options.maxAnswerChars ?? 40_000;
+  const workDir = fs.mkdtempSync(path.join(tmpdir(), 'latchkey-crash-'));
+  const dataDir = path.join(workDir, 'data');
+  const script = await bundleChild(workDir);
+  const emulator = await startOpenRouterEmulator();
+  const expected = new Expectation();
+  const problems: string[] = [];
+  const starts: number[] = [];
+  const begun = performance.now();
+  let kills = 0;
+  let restarts = 0;
+  let operations = 0;
+  let answersCompleted = 0;
+  let previousInFlight: InFlight | null = null;
+  let previousKillAt = 0;
+
+  try {
+    for (let run = 0; run <= options.kills; run += 1) {
+      /** The answer streaming now (one at a time). */
+      const now: { inFlight: InFlight | null } = { inFlight: null };
+      /** Answers whose send is acknowledged, by message id. */
+      const streams = new Map<string, InFlight>();
+      const child = new FuzzChild(script, dataDir, emulator.url, {
+        onDelta: (messageId, chars, at) => streams.get(messageId)?.deltas.push({ at, chars }),
+        onDone: (done) => {
+          const stream = streams.get(done.messageId);
+          if (!stream) return;
+          streams.delete(done.messageId);
+          if (now.inFlight === stream) now.inFlight = null;
+          if (done.status !== 'complete' || done.length !== stream.text.length) {
+            problems.push(`answer ${done.messageId} ended ${done.status} at ${done.length} chars`);
+          }
+          expected.messageStored(stream.conversationId, done.messageId, stream.text);
+          answersCompleted += 1;
+        },
+      });
+      let ready;
+      try {
+        ready = await child.ready;
+      } catch (error) {
+        problems.push(`restart ${run} failed: ${(error as Error).message}`);
+        await child.kill();
+        break;
+      }
+      if (run > 0) restarts += 1;
+      starts.push(ready.wallMs);
+      const found = expected.check(ready.snapshot, previousInFlight, previousKillAt);
+      if (found.length > 0) {
+        problems.push(...found.map((p) => `after kill ${run}: ${p}`));
+        log(`seed ${options.seed}, after kill ${run}:\n  ${found.join('\n  ')}`);
+        if (!options.keepGoing) {
+          await child.kill();
+          break;
+        }
+      }
+      expected.resync(ready.snapshot);
+      if (run === options.kills) {
+        await child.kill();
+        break;
+      }
+
+      if (expected.keyHash === null) {
+        const signedIn = await child.send({ op: 'sign-in', emulatorUrl: emulator.url });
+        if (signedIn.kind !== 'ok' || signedIn.result.op !== 'sign-in') {
+          problems.push(`sign-in failed: ${JSON.stringify(signedIn)}`);
+          await child.kill();
+          break;
+        }
+        expected.keyHash = signedIn.result.keyHash;
+      }
+
+      let killed = false;
+      const killAfter = minKill + random() * (maxKill - minKill);
+      const workload = (async () => {
+        while (!killed) {
+          operations += 1;
+          const ids = expected.conversationIds();
+          const roll = random();
+          let outcome: Outcome;
+          if (ids.length < 2 || (roll < 0.12 && ids.length < 8)) {
+            outcome = await child.send({ op: 'create' });
+            if (outcome.kind === 'ok' && outcome.result.op === 'create') {
+              expected.created(outcome.result.conversationId, outcome.result.title);
+            }
+          } else if (roll < 0.55 && !now.inFlight) {
+            const conversationId = pick(random, ids);
+            const length = Math.ceil(
+              random() < 0.3
+                ? 20 + random() * 500
+                : Math.min(maxAnswer, 500 + random() * maxAnswer),
+            );
+            const text = answerText(random, length);
+            emulator.clearChatScripts();
+            emulator.scriptChat({
+              content: text,
+              pieceSize: 8 + Math.floor(random() * 56),
+              paceMs: 4 + Math.floor(random() * 16),
+            });
+            const question = answerText(random, 10 + Math.floor(random() * 200));
+            expected.titlePending(conversationId);
+            outcome = await child.send({ op: 'send', conversationId, text: question });
+            if (outcome.kind === 'ok' && outcome.result.op === 'send') {
+              const { userMessageId, assistantMessageId, title } = outcome.result;
+              expected.titled(conversationId, title);
+              expected.messageStored(conversationId, userMessageId, question);
+              const stream: InFlight = {
+                conversationId,
+                messageId: assistantMessageId,
+                text,
+                deltas: [],
+              };
+              streams.set(assistantMessageId, stream);
+              now.inFlight = stream;
+            }
+          } else if (roll < 0.8) {
+            const conversationId = pick(random, ids);
+            const title = answerText(random, 1 + Math.floor(random() * 40)).trim() || 'x';
+            expected.titlePending(conversationId);
+            outcome = await child.send({ op: 'rename', conversationId, title });
+            if (outcome.kind === 'ok' && outcome.result.op === 'rename') {
+              expected.titled(conversationId, outcome.result.title);
+            }
+          } else if (roll < 0.9 && ids.length > 3) {
+            const conversationId = pick(
+              random,
+              ids.filter((id) => id !== now.inFlight?.conversationId),
+            );
+            expected.deletePending(conversationId);
+            outcome = await child.send({ op: 'delete', conversationId });
+            if (outcome.kind === 'ok') expected.deleted(conversationId);
+          } else {
+            await sleep(20 + random() * 80);
+            continue;
+          }
+          if (outcome.kind === 'error') problems.push(`operation failed: ${outcome.code}`);
+          await sleep(random() * 40);
+        }
+      })();
+      await sleep(killAfter);
+      killed = true;
+      previousKillAt = performance.now();
+      await child.kill();
+      kills += 1;
+      await workload;
+      previousInFlight = now.inFlight;
+      if (kills % 25 === 0) log(`${kills} kills, ${restarts} restarts`);
+    }
+  } finally {
+    await emulator.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  const sorted = [...starts].sort((a, b) => a - b);
+  return {
+    seed: options.seed,
+    kills,
+    restarts,
+    operations,
+    answersCompleted,
+    elapsedMs: performance.now() - begun,
+    medianStartMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    problems,
+    checkpointsRequired: CHECKPOINTS_REQUIRED,
+    ...expected.stats,
+  };
+}
+
+/** The one summary line both the CLI and the vitest wrapper print. */
+export function summaryLine(s: FuzzSummary): string {
+  const seconds = s.elapsedMs / 1000;
+  return (
+    `crash fuzz seed ${s.seed}: ${s.kills} kills, ${s.restarts} restarts, ` +
+    `${s.messagesChecked} message checks, ${s.answersCompleted} answers completed, ` +
+    `${s.inFlightKills} answers killed mid-stream: ${s.keptBytes} bytes kept, ${s.lostBytes} lost ` +
+    `(${s.lostBeyondWindowBytes} beyond the last second; ` +
+    `${s.checkpointsRequired ? 'checked' : 'reported only, checkpoints not required yet'}), ` +
+    `${s.movedAside} files moved aside, ${s.problems.length} problems; ` +
+    `${seconds.toFixed(1)} s, ${(s.kills / seconds).toFixed(2)} kills/s, ` +
+    `median restart ${Math.round(s.medianStartMs)} ms`
+  );
+}
