@@ -5,6 +5,7 @@
  * answer per token is O(n²); this is O(tail) per update.
  */
 import { FENCE_OPENER, fenceCloser, findCuts } from './boundaries';
+import { findOpenBlock, lexOpenBlock, type OpenBlock } from './open-block';
 import {
   CODE_BLOCK_CLOSE,
   codeBlockOpen,
@@ -77,6 +78,9 @@ export class MarkdownStream {
   #pendingCR = false;
   #finished = false;
   #lexedChars = 0;
+  /** The tail's open list or table and the tail's tokens it belongs to (open-block.ts). */
+  #open: OpenBlock | null = null;
+  #openTokens: readonly Token[] = [];
   // Per-update bookkeeping.
   #base = 0;
   #oldTail: RenderedBlock[] = [];
@@ -132,6 +136,7 @@ export class MarkdownStream {
     }
     const rest = this.#tail;
     this.#fence = null;
+    this.#open = null;
     this.#tail = '';
     if (rest) this.#closeSection(rest);
     return this.#end();
@@ -182,13 +187,14 @@ export class MarkdownStream {
         return;
       }
       const tail = this.#tail;
-      const { tokens } = this.#lex(tail);
+      const tokens = this.#lexTail(tail);
       const cuts = findCuts(tail, tokens);
       const last = cuts.at(-1);
       if (!last) {
         this.#renderTail(tokens);
         return;
       }
+      this.#open = null;
       let start = 0;
       let definitions = false;
       for (const cut of cuts) {
@@ -223,9 +229,25 @@ export class MarkdownStream {
     return definitions;
   }
 
-  #lex(text: string): ReturnType<typeof lexSection> {
+  /** The tail's tokens: only its open list's last item (table's last row) on when one is known. */
+  #lexTail(tail: string): readonly Token[] {
+    const open = this.#open;
+    const fast =
+      open && lexOpenBlock(tail, this.#openTokens, open, (text, links) => this.#lex(text, links));
+    if (fast) {
+      this.#open = fast.open;
+      this.#openTokens = fast.tokens;
+      return fast.tokens;
+    }
+    const { tokens, links } = this.#lex(tail);
+    this.#open = findOpenBlock(tail, tokens, links);
+    this.#openTokens = tokens;
+    return tokens;
+  }
+
+  #lex(text: string, links = this.#links): ReturnType<typeof lexSection> {
     this.#lexedChars += text.length;
-    return lexSection(text, this.#links);
+    return lexSection(text, links);
   }
 
   #renderTail(tokens: readonly Token[]): void {
@@ -314,6 +336,7 @@ export class MarkdownStream {
         const section = this.#tail.slice(0, end);
         this.#tail = this.#tail.slice(end);
         this.#fence = null;
+        this.#open = null;
         this.#closeSection(section);
         return true;
       }
