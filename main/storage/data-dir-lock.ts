@@ -56,6 +56,9 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/** `tryCreate`'s temp files: `<LOCK_FILE>.<pid>.tmp`. */
+const TEMP_PATTERN = /^latchkey\.lock\.(\d+)\.tmp$/;
+
 /** How often a takeover is retried when another starter races us for the same stale lock. */
 const ATTEMPTS = 5;
 
@@ -80,7 +83,10 @@ export function acquireDataDirLock(dir: string): DataDirLock {
       if (!UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       return { file, held: false, release: () => undefined };
     }
-    if (created) return held(file, me);
+    if (created) {
+      removeDeadTemps(dir);
+      return held(file, me);
+    }
     const raw = readOrNull(file);
     if (raw === null) continue; // released between our attempt and the read: try again
     const owner = parseOwner(raw);
@@ -114,6 +120,21 @@ function tryCreate(file: string, body: string): boolean {
     throw error;
   } finally {
     fs.rmSync(temp, { force: true });
+  }
+}
+
+/** Temp files of starters killed between writing and linking them (`tryCreate`). */
+function removeDeadTemps(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const pid = Number(TEMP_PATTERN.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        fs.rmSync(path.join(dir, name), { force: true });
+      }
+    }
   }
 }
 

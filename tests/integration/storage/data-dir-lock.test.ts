@@ -136,3 +136,16 @@ describe('acquireDataDirLock', () => {
     }
   });
 });
+
+it('removes temp files left by a starter killed mid-acquire, not those of live ones', async () => {
+  const dir = tempDir();
+  const { child } = await liveProcess();
+  const dead = path.join(dir, `${LOCK_FILE}.999999999.tmp`);
+  const live = path.join(dir, `${LOCK_FILE}.${child.pid}.tmp`);
+  fs.writeFileSync(dead, '{}');
+  fs.writeFileSync(live, '{}');
+  const lock = acquireDataDirLock(dir);
+  expect(fs.existsSync(dead)).toBe(false);
+  expect(fs.existsSync(live)).toBe(true);
+  lock.release();
+});
