@@ -1,35 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileSync } from 'atomically';
 import { z } from 'zod';
 import {
   DEFAULT_CONVERSATION_SETTINGS,
-  PROVIDER_IDS,
-  REASONING_LIMITS,
-  ATTACHMENT_LIMITS,
   type ChatMessage,
   type Conversation,
   type ConversationSettings,
   type ConversationSummary,
   type ProviderId,
 } from '../../preload/api';
-import {
-  JsonDocument,
-  STORE_FILE_MODE,
-  moveAside,
-  type CorruptReport,
-} from '../credentials/credential-store';
+import { JsonDocument, type CorruptReport } from '../credentials/credential-store';
 import { LatchkeyError } from '../errors';
-import { checkConversationSettings, storedSettingsSchema } from './conversation-settings';
-
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-/** Conversation ids are lowercase UUIDs: they name files, so nothing else may reach the disk. */
-const ID_PATTERN = new RegExp(`^${UUID}$`);
-/** `<uuid>.json`; anything else in the directory (moved-aside copies, notes…) is ignored. */
-const FILE_PATTERN = new RegExp(`^(${UUID})\\.json$`);
-/** What `atomically` (directly, or through conf for the index) leaves behind when a write dies. */
-const STRAY_TEMP_PATTERN = new RegExp(`^(?:index|${UUID})\\.json\\.tmp-\\d{10}[0-9a-f]{6}$`);
+import { nodeFsPort, type FsPort } from '../storage/fs-port';
+import { checkConversationSettings } from './conversation-settings';
+import {
+  EMPTY_INDEX,
+  FILE_PATTERN,
+  ID_PATTERN,
+  LOG_PATTERN,
+  STRAY_TEMP_PATTERN,
+  indexFileSchema,
+  messageSchema,
+  messagesSchema,
+  modelSchema,
+  providerSchema,
+  type ConversationFile,
+  type IndexEntry,
+  type IndexFile,
+} from './store/conversation-file-schema';
+import { ConversationFiles, writeFailed, type Cached } from './store/conversation-files';
+import type { LogRecord } from './store/conversation-log';
+import { portContainer } from './store/index-container';
 
 /** The id `setDraft` takes for the chat that has no conversation yet (the new chat). */
 export const NEW_CHAT_DRAFT = '';
@@ -37,159 +39,8 @@ export const NEW_CHAT_DRAFT = '';
 /** Conversations kept in memory (LRU), so appending during a chat never re-reads a file. */
 const CACHE_SIZE = 4;
 const TITLE_MAX_CHARS = 60;
-
-const idSchema = z.string().regex(ID_PATTERN);
-const timeSchema = z.number().nonnegative();
-const modelSchema = z.string().min(1).max(256).nullable();
-const providerSchema = z.enum(PROVIDER_IDS);
-/** Files written before there was more than one provider have no `provider`: OpenRouter's. */
-const storedProviderSchema = providerSchema.default('openrouter');
-
-// Objects are `z.object`: unknown extra fields are tolerated (and dropped), wrong shapes refused.
-const errorViewSchema = z.object({
-  code: z.string().min(1),
-  status: z.number().int().optional(),
-  retryAfter: z.number().nonnegative().optional(),
-  providerMessage: z.string().optional(),
-});
-
-const usageSchema = z.object({
-  promptTokens: z.number().nonnegative(),
-  completionTokens: z.number().nonnegative(),
-  totalTokens: z.number().nonnegative(),
-  cost: z.number().nullable(),
-  reasoningTokens: z.number().nonnegative().optional().catch(undefined),
-});
-
-/**
- * Reasoning kept with an answer. Files written before it have none; a damaged or oversized
- * field is dropped on its own, and the message with its answer is kept.
- */
-const reasoningSchema = z.string().max(REASONING_LIMITS.maxChars).optional().catch(undefined);
-const reasoningDetailsSchema = z
-  .array(z.json())
-  .max(REASONING_LIMITS.maxDetails)
-  .refine((details) => JSON.stringify(details).length <= REASONING_LIMITS.maxDetailsChars)
-  .optional()
-  .catch(undefined);
-const reasoningMsSchema = z.number().nonnegative().finite().optional().catch(undefined);
-
-/**
- * Files sent with a user message: references only (the bytes are in `attachments/<id>/`, never
- * in this file). A damaged list is dropped on its own; the message is kept.
- */
-const attachmentsSchema = z
-  .array(
-    z.object({
-      id: z.string().regex(/^[0-9a-f]{64}$/),
-      name: z.string().min(1).max(ATTACHMENT_LIMITS.maxNameChars),
-      mediaType: z.string().max(100),
-      size: z.number().int().nonnegative(),
-      kind: z.enum(['image', 'pdf', 'text']),
-      width: z.number().int().nonnegative().optional(),
-      height: z.number().int().nonnegative().optional(),
-    }),
-  )
-  .max(ATTACHMENT_LIMITS.maxFilesPerMessage)
-  .optional()
-  .catch(undefined);
-
-const messageSchema = z.object({
-  id: z.string().min(1).max(256),
-  /** Files written before revisions have none: 0, as a message created now. */
-  revision: z.number().int().nonnegative().default(0),
-  role: z.enum(['user', 'assistant']),
-  content: z.string(),
-  createdAt: timeSchema,
-  status: z.enum(['streaming', 'complete', 'stopped', 'incomplete', 'error']),
-  model: modelSchema,
-  usage: usageSchema.nullable(),
-  finishReason: z.string().nullable(),
-  error: errorViewSchema.nullable(),
-  reasoning: reasoningSchema,
-  reasoningDetails: reasoningDetailsSchema,
-  reasoningMs: reasoningMsSchema,
-  attachments: attachmentsSchema,
-}) satisfies z.ZodType<ChatMessage>;
-
-const messagesSchema = z.array(messageSchema);
-
-const conversationFileSchema = z.object({
-  version: z.literal(1),
-  id: idSchema,
-  provider: storedProviderSchema,
-  title: z.string(),
-  createdAt: timeSchema,
-  updatedAt: timeSchema,
-  model: modelSchema,
-  messages: z.array(messageSchema),
-  /** Files from before there were settings have none: the defaults (model's own parameters). */
-  settings: storedSettingsSchema,
-});
-
-const indexEntrySchema = z.object({
-  id: idSchema,
-  provider: storedProviderSchema,
-  title: z.string(),
-  createdAt: timeSchema,
-  updatedAt: timeSchema,
-  model: modelSchema,
-  messageCount: z.number().int().nonnegative(),
-});
-
-const indexFileSchema = z.object({
-  version: z.literal(1),
-  conversations: z.array(indexEntrySchema),
-  drafts: z.record(idSchema, z.string()),
-  /** What was typed into the new chat (no conversation yet); absent when empty. */
-  newChatDraft: z.string().optional(),
-});
-
-/** `conversations/<uuid>.json`: one whole conversation. */
-interface ConversationFile {
-  readonly version: 1;
-  readonly id: string;
-  readonly provider: ProviderId;
-  readonly title: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly model: string | null;
-  readonly messages: readonly ChatMessage[];
-  readonly settings: ConversationSettings;
-}
-
-type IndexEntry = z.infer<typeof indexEntrySchema>;
-type IndexFile = z.infer<typeof indexFileSchema>;
-
-const EMPTY_INDEX: IndexFile = { version: 1, conversations: [], drafts: {} };
-
-type FileRead =
-  | { readonly kind: 'ok'; readonly file: ConversationFile }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'corrupt'; readonly cause: unknown }
-  | { readonly kind: 'unreadable'; readonly cause: unknown };
-
-function readConversationFile(filePath: string, id: string): FileRead {
-  let text: string;
-  try {
-    text = fs.readFileSync(filePath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable', cause: error };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { kind: 'corrupt', cause: error };
-  }
-  const parsed = conversationFileSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'corrupt', cause: parsed.error };
-  if (parsed.data.id !== id) {
-    return { kind: 'corrupt', cause: new Error('The id inside does not match the file name') };
-  }
-  return { kind: 'ok', file: parsed.data };
-}
+/** After a change of a summary, the index is written once things are quiet this long. */
+const INDEX_DELAY_MS = 1000;
 
 function entryOf(file: ConversationFile): IndexEntry {
   return {
@@ -241,14 +92,15 @@ function notFound(): LatchkeyError {
   return new LatchkeyError('CHAT_NOT_FOUND');
 }
 
-function writeFailed(cause: unknown): LatchkeyError {
+/** A record that does not validate (a bad message, settings…): refused before any write. */
+function invalid(cause: unknown): LatchkeyError {
   return new LatchkeyError('STORE_WRITE_FAILED', {}, { cause });
 }
 
 /** Validates what is about to be written; the copy returned is detached from the caller's. */
 function checked<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw writeFailed(parsed.error);
+  if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;
 }
 
@@ -275,6 +127,8 @@ export interface ConversationStoreOptions {
    * open) was moved aside, so the user can be told where it went (`STORE_CORRUPT_MOVED`).
    */
   readonly onProblem?: (problem: CorruptReport) => void;
+  /** Where every write goes (tests inject disk faults here); default the real file system. */
+  readonly fs?: FsPort;
 }
 
 /**
@@ -283,42 +137,49 @@ export interface ConversationStoreOptions {
  * - `index.json` — `{version: 1, conversations: [summary…], drafts: {[id]: text}, newChatDraft?}`,
  *   everything {@link list} needs, so the list never opens a conversation file. The new chat's
  *   draft moves to the conversation its first send creates, in that one index write.
- * - `<uuid>.json` — `{version: 1, id, provider, title, createdAt, updatedAt, model, messages,
- *   settings}` (settings: system prompt and parameters; absent in older files = the defaults),
- *   one per conversation (the provider it chats through; files from before there was more than
- *   one provider lack it and are OpenRouter's), read only when the conversation is opened ({@link load}), then kept in a small
- *   LRU cache so appending and updating during a chat never re-read it.
+ * - `<uuid>.json` — the snapshot: `{version: 1, id, provider, title, createdAt, updatedAt, model,
+ *   messages, settings, generation}` (absent in older files: settings = the defaults, provider =
+ *   OpenRouter's, generation = 0), written whole and atomically when the conversation is created
+ *   and when its log is compacted.
+ * - `<uuid>.log` — every change since the snapshot, one JSON line each, appended with one write
+ *   and an `fdatasync` (store/conversation-log.ts), so a change costs the same in a conversation
+ *   of 10 or 10,000 messages. Compacted into the snapshot once it outgrows 1 MiB and the
+ *   snapshot (store/conversation-files.ts).
  *
- * Every write is a whole file written atomically with `atomically` (temporary file in the same
- * directory, fsync, chmod 0600, rename): a crash leaves the old or the new content, never half
- * (security.md 17), and since each conversation is its own file a crash can only ever concern the
- * one being written. A change writes the conversation file first and the index second; a crash
- * between the two is repaired at the next open (a file the index lacks is read and added, an
- * entry whose file is gone is dropped) or at the next {@link load} (a summary that disagrees
- * with its file is corrected). Stray temporary files from an interrupted write are deleted at
- * open.
+ * Crash safety: a change is one line; a line cut short by a crash is ignored (the change never
+ * happened), so a conversation reads as before or after a change, never half; a compaction
+ * makes the old log stale in the one rename of the new snapshot. Every file is 0600, the
+ * directory 0700.
  *
- * Everything read is validated with zod (extra fields tolerated, wrong shapes refused). A corrupt
- * index is moved aside, reported, and rebuilt by scanning the conversation files (drafts are lost
- * with it); a corrupt conversation file is moved aside next to the others as
- * `<uuid>.corrupt-<timestamp>.json` with its bytes untouched, reported, and dropped from the
- * index. Ids that are not UUIDs are refused as `CHAT_NOT_FOUND` before any file is touched.
+ * The index is written at once on create, delete and drafts; after other changes, once nothing
+ * changed for a second ({@link flush} writes it now; the app calls it on quit). A crash before
+ * that is repaired at open: a conversation whose log was written since the index is read and its
+ * summary corrected, as is one the index lacks; an entry whose file is gone is dropped; stray
+ * temporary files and logs without a snapshot are deleted. A summary that disagrees with its
+ * files is also corrected when the conversation is loaded.
  *
  * Streaming: the chat service appends the user message and an empty `streaming` assistant
- * message when the provider accepts a request, then calls {@link updateMessage} once when the
- * answer ends (complete, stopped, incomplete or error) — never per token, since each call
- * rewrites the whole conversation file. A crash mid-answer therefore leaves that message
- * `streaming` on disk; the chat service shows such a message as `incomplete` when nothing
- * streams it.
+ * message when the provider accepts a request, saves the text as it streams with
+ * {@link checkpoint} (about once a second: a `grow` record of the new text only), and calls
+ * {@link updateMessage} when it ends. After a crash that message is `streaming` on disk with the
+ * text of its last checkpoint; the chat service shows it as `incomplete`.
  *
- * Synchronous by design (main's handlers are short): a 2,000-message conversation of about
- * 1.3 MB loads from disk in about 10–20 ms (tests/integration/chat/conversation-store.test.ts logs
- * the times). Not safe against two processes at once; the app holds a single-instance lock.
+ * Everything read is validated with zod. A corrupt index is moved aside, reported, and rebuilt by
+ * scanning the conversation files (drafts are lost with it); a corrupt conversation (snapshot, or
+ * a complete log line that does not parse) is moved aside as `<uuid>.corrupt-<timestamp>.json`
+ * (its log beside it) with its bytes untouched, reported, and dropped from the index. Ids that
+ * are not UUIDs are refused as `CHAT_NOT_FOUND` before any file is touched.
+ *
+ * Every write goes through an {@link FsPort}: a failed one throws `STORE_WRITE_FAILED` with a
+ * `reason` (`disk-full`, `no-permission`, `disk-error`) and changes nothing, in memory or on
+ * disk; the store works again once the fault clears. Synchronous by design (main's handlers are
+ * short). Not safe against two processes at once; the app holds a single-instance lock.
  */
 export class ConversationStore {
   /** Absolute path of the conversations directory. */
   readonly dir: string;
   readonly #index: JsonDocument<IndexFile>;
+  readonly #files: ConversationFiles;
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #onProblem: ((problem: CorruptReport) => void) | undefined;
@@ -327,16 +188,20 @@ export class ConversationStore {
   /** The draft of the chat that has no conversation yet ({@link NEW_CHAT_DRAFT}). */
   #newChatDraft = '';
   /** Most recently used last. */
-  readonly #cache = new Map<string, ConversationFile>();
+  readonly #cache = new Map<string, Cached>();
   readonly #observers = new Set<(change: ConversationChange) => void>();
+  /** A summary changed since the index was written: it is written when this fires. */
+  #indexTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(
     dir: string,
     index: JsonDocument<IndexFile>,
+    port: FsPort,
     options: ConversationStoreOptions,
   ) {
     this.dir = dir;
     this.#index = index;
+    this.#files = new ConversationFiles(dir, port);
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? randomUUID;
     this.#onProblem = options.onProblem;
@@ -344,9 +209,8 @@ export class ConversationStore {
 
   /**
    * Opens the store: reads the index and lists the directory (file names only). Conversation
-   * files are read only when the index lacks them (a crash between the two writes of a change,
-   * or an index rebuilt after it was found corrupt or missing); any of those that is corrupt is
-   * moved aside and reported in `problems`, like a corrupt index.
+   * files are read only when the index lacks them or their log was written since the index;
+   * any of those that is corrupt is moved aside and reported in `problems`, like a corrupt index.
    * @throws LatchkeyError `STORE_WRITE_FAILED` when the directory cannot be created or the
    *   repaired index cannot be written; `STORE_CORRUPT` when the index or the directory cannot
    *   be read (e.g. permissions) or the index cannot be moved aside.
@@ -356,6 +220,7 @@ export class ConversationStore {
     problems: CorruptReport[];
   } {
     const dir = path.join(options.dir, 'conversations');
+    const port = options.fs ?? nodeFsPort;
     const problems: CorruptReport[] = [];
     const { document, corrupt } = JsonDocument.open({
       dir,
@@ -363,9 +228,10 @@ export class ConversationStore {
       schema: indexFileSchema,
       empty: EMPTY_INDEX,
       now: options.now,
+      createContainer: (container) => portContainer(container, port),
     });
     if (corrupt) problems.push(corrupt);
-    const store = new ConversationStore(dir, document, options);
+    const store = new ConversationStore(dir, document, port, options);
     store.#recover(document.read(), problems);
     return { store, problems };
   }
@@ -376,14 +242,14 @@ export class ConversationStore {
   }
 
   /**
-   * One conversation with its messages and draft: read from its file the first time, from the
+   * One conversation with its messages and draft: read from its files the first time, from the
    * cache after that.
    * @throws LatchkeyError `CHAT_NOT_FOUND` for an unknown or malformed id, or when the file is
    *   gone; `STORE_CORRUPT` when the file is unreadable, or corrupt (then it is moved aside,
    *   dropped from the list and reported through `onProblem`).
    */
   load(id: string): Conversation {
-    const file = this.#file(id);
+    const { file } = this.#cached(id);
     return {
       ...summaryOf(this.#entry(id)),
       messages: file.messages,
@@ -407,33 +273,37 @@ export class ConversationStore {
     if (!ID_PATTERN.test(id) || this.#entries.has(id)) {
       throw new LatchkeyError('INTERNAL', {}, { cause: new Error('newId gave an unusable id') });
     }
-    const checkedProvider = checked(providerSchema, provider);
-    const checkedModel = checked(modelSchema, model);
-    const checkedSettings = checkConversationSettings(settings);
     const now = this.#now();
-    const file: ConversationFile = {
+    const created = this.#files.create({
       version: 1,
       id,
-      provider: checkedProvider,
+      provider: checked(providerSchema, provider),
       title: '',
       createdAt: now,
       updatedAt: now,
-      model: checkedModel,
+      model: checked(modelSchema, model),
       messages: [],
-      settings: checkedSettings,
-    };
+      settings: checkConversationSettings(settings),
+      generation: 0,
+    });
+    const { file } = created;
     // The new chat becomes this conversation: its draft (the text being sent, and anything
     // typed after it) moves with it in the same index write, so it is never in both or neither.
     const draft = this.#newChatDraft;
+    this.#entries.set(id, entryOf(file));
     if (draft !== '') this.#drafts.set(id, draft);
     this.#newChatDraft = '';
     try {
-      this.#commit(file);
+      this.#writeIndex();
     } catch (error) {
-      this.#drafts.delete(id);
+      this.#forget(id);
       this.#newChatDraft = draft;
+      // Unlisted then; were it left, the next open would list it (empty, harmless).
+      this.#files.unlinkQuietly(`${id}.json`);
       throw error;
     }
+    this.#remember(created);
+    this.#notifySaved(file);
     return { ...summaryOf(entryOf(file)), messages: file.messages, draft, settings: file.settings };
   }
 
@@ -443,7 +313,7 @@ export class ConversationStore {
    */
   rename(id: string, title: string): ConversationSummary {
     const text = checked(z.string(), title).trim();
-    return this.#change(id, (file) => ({ ...file, title: text }));
+    return this.#change(id, () => ({ op: 'meta', meta: { title: text } }));
   }
 
   /**
@@ -452,7 +322,7 @@ export class ConversationStore {
    */
   setModel(id: string, model: string | null): ConversationSummary {
     const value = checked(modelSchema, model);
-    return this.#change(id, (file) => ({ ...file, model: value }));
+    return this.#change(id, () => ({ op: 'meta', meta: { model: value } }));
   }
 
   /**
@@ -462,29 +332,26 @@ export class ConversationStore {
    */
   setSettings(id: string, settings: ConversationSettings): ConversationSettings {
     const value = checkConversationSettings(settings);
-    this.#change(id, (file) => ({ ...file, settings: value }));
+    this.#change(id, () => ({ op: 'meta', meta: { settings: value } }));
     return value;
   }
 
   /**
-   * Removes the conversation's file, its index entry and its draft.
+   * Removes the conversation's files, its index entry and its draft.
    * @throws LatchkeyError `CHAT_NOT_FOUND`, `STORE_WRITE_FAILED`.
    */
   delete(id: string): void {
     this.#entry(id);
-    try {
-      fs.rmSync(this.#path(id), { force: true });
-    } catch (error) {
-      throw writeFailed(error);
-    }
+    this.#files.delete(id);
     this.#forget(id);
     this.#notify({ kind: 'deleted', id });
     this.#writeIndex();
   }
 
   /**
-   * Calls `observer` after every change that reached the disk (a conversation file written, with
-   * its content; or deleted), synchronously; returns a function that stops it.
+   * Calls `observer` after every change that reached the disk (a conversation written, with
+   * its content; or deleted), synchronously; returns a function that stops it. Checkpoints of a
+   * streaming answer are not reported (its end is).
    */
   observe(observer: (change: ConversationChange) => void): () => void {
     this.#observers.add(observer);
@@ -493,8 +360,8 @@ export class ConversationStore {
 
   /**
    * Persists what the user typed but did not send; `''` removes it. `id` is a conversation's, or
-   * {@link NEW_CHAT_DRAFT} for the new chat. Writes the index on every
-   * change, so the caller debounces.
+   * {@link NEW_CHAT_DRAFT} for the new chat. Writes the index on every change, so the caller
+   * debounces.
    * @throws LatchkeyError `CHAT_NOT_FOUND`, `STORE_WRITE_FAILED`.
    */
   setDraft(id: string, draft: string): void {
@@ -512,16 +379,22 @@ export class ConversationStore {
       return;
     }
     this.#entry(id);
-    if (this.#draft(id) === text) return;
-    if (text === '') this.#drafts.delete(id);
-    else this.#drafts.set(id, text);
-    this.#writeIndex();
+    const before = this.#draft(id);
+    if (before === text) return;
+    const set = (value: string) =>
+      value === '' ? this.#drafts.delete(id) : this.#drafts.set(id, value);
+    set(text);
+    try {
+      this.#writeIndex();
+    } catch (error) {
+      set(before);
+      throw error;
+    }
   }
 
   /**
-   * Appends messages (validated; ids must be new) and persists the conversation. Sets the title
-   * from the first user message when it is still empty: its first line, trimmed, at most 60
-   * characters.
+   * Appends messages (validated; ids must be new) and persists them. Sets the title from the
+   * first user message when it is still empty: its first line, trimmed, at most 60 characters.
    * @throws LatchkeyError `CHAT_NOT_FOUND`, `STORE_CORRUPT`; `STORE_WRITE_FAILED` for an invalid
    *   or duplicate message, or a failed write (nothing changed then).
    */
@@ -530,40 +403,66 @@ export class ConversationStore {
     return this.#change(id, (file) => {
       const ids = new Set(file.messages.map((m) => m.id));
       for (const message of added) {
-        if (ids.has(message.id)) throw writeFailed(new Error('Duplicate message id'));
+        if (ids.has(message.id)) throw invalid(new Error('Duplicate message id'));
         ids.add(message.id);
       }
-      const all = [...file.messages, ...added];
-      const firstUser = all.find((m) => m.role === 'user');
+      const firstUser = [...file.messages, ...added].find((m) => m.role === 'user');
       // A message of files only is titled after its first file.
       const title =
         file.title === '' && firstUser
           ? titleFromText(firstUser.content) ||
             titleFromText(firstUser.attachments?.[0]?.name ?? '')
           : file.title;
-      return { ...file, title, updatedAt: this.#now(), messages: all };
+      const meta = { updatedAt: this.#now(), ...(title !== file.title && { title }) };
+      return { op: 'put', messages: added, meta };
     });
   }
 
   /**
-   * Replaces the message with the same id and persists the conversation. The chat service calls
-   * this once when an answer ends, not per token.
+   * Replaces the message with the same id and persists it. The chat service calls this when an
+   * answer ends, not per token.
    * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `STORE_CORRUPT`,
    *   `STORE_WRITE_FAILED`.
    */
   updateMessage(id: string, message: ChatMessage): ConversationSummary {
     const replacement = checked(messageSchema, message);
     return this.#change(id, (file) => {
-      const at = file.messages.findIndex((m) => m.id === replacement.id);
-      if (at < 0) throw notFound();
-      return { ...file, updatedAt: this.#now(), messages: file.messages.with(at, replacement) };
+      if (!file.messages.some((m) => m.id === replacement.id)) throw notFound();
+      return { op: 'put', messages: [replacement], meta: { updatedAt: this.#now() } };
     });
   }
 
   /**
+   * A checkpoint of an answer as it streams: `content` and `reasoning` are its whole text so
+   * far. Only what was added since the last checkpoint is written (a `grow` record) when the
+   * stored text is its beginning; else the message with this text (a `put`). Changes neither
+   * the summary nor the index, and observers are not told.
+   * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `STORE_CORRUPT`,
+   *   `STORE_WRITE_FAILED`.
+   */
+  checkpoint(id: string, messageId: string, content: string, reasoning: string): void {
+    const change = (file: ConversationFile): LogRecord => {
+      const stored = file.messages.findLast((m) => m.id === messageId);
+      if (!stored) throw notFound();
+      const had = stored.reasoning ?? '';
+      if (!content.startsWith(stored.content) || !reasoning.startsWith(had)) {
+        return { op: 'put', messages: [{ ...stored, content, ...(reasoning && { reasoning }) }] };
+      }
+      const more = reasoning.slice(had.length);
+      return {
+        op: 'grow',
+        id: messageId,
+        content: content.slice(stored.content.length),
+        ...(more && { reasoning: more }),
+      };
+    };
+    this.#change(id, change, false);
+  }
+
+  /**
    * Edit and resend: removes the message `fromId` and every message after it, and appends
-   * `messages` (validated; ids must be new), in one atomic write: a crash leaves the old
-   * conversation or the new one, never a cut one. The title stays.
+   * `messages` (validated; ids must be new), in one record: a crash leaves the old conversation
+   * or the new one, never a cut one. The title stays.
    * @returns the summary and the ids of the removed messages, oldest first.
    * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `STORE_CORRUPT`;
    *   `STORE_WRITE_FAILED` for an invalid or duplicate message, or a failed write (nothing
@@ -579,59 +478,89 @@ export class ConversationStore {
     const summary = this.#change(id, (file) => {
       const at = file.messages.findIndex((m) => m.id === fromId);
       if (at < 0) throw notFound();
-      const kept = file.messages.slice(0, at);
       const ids = new Set(file.messages.map((m) => m.id));
       for (const message of added) {
-        if (ids.has(message.id)) throw writeFailed(new Error('Duplicate message id'));
+        if (ids.has(message.id)) throw invalid(new Error('Duplicate message id'));
         ids.add(message.id);
       }
       removed = file.messages.slice(at).map((m) => m.id);
-      return { ...file, updatedAt: this.#now(), messages: [...kept, ...added] };
+      return { op: 'cut', fromId, messages: added, meta: { updatedAt: this.#now() } };
     });
     return { summary, removed };
   }
 
   /**
-   * Removes one message and persists the conversation.
+   * Removes one message and persists it.
    * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `STORE_CORRUPT`,
    *   `STORE_WRITE_FAILED`.
    */
   removeMessage(id: string, messageId: string): ConversationSummary {
     return this.#change(id, (file) => {
-      const messages = file.messages.filter((m) => m.id !== messageId);
-      if (messages.length === file.messages.length) throw notFound();
-      return { ...file, updatedAt: this.#now(), messages };
+      if (!file.messages.some((m) => m.id === messageId)) throw notFound();
+      return { op: 'remove', id: messageId, meta: { updatedAt: this.#now() } };
     });
+  }
+
+  /** What was typed into the new chat and not sent (kept across restarts). */
+  newChatDraft(): string {
+    return this.#newChatDraft;
+  }
+
+  /**
+   * Writes the index now if a summary changed since it was last written (on quit, and in
+   * tests); otherwise it is written a second after the last such change.
+   * @throws LatchkeyError `STORE_WRITE_FAILED`.
+   */
+  flush(): void {
+    if (this.#indexTimer === null) return;
+    clearTimeout(this.#indexTimer);
+    this.#indexTimer = null;
+    this.#writeIndex();
+  }
+
+  /**
+   * Folds the conversation's log into its snapshot now (it also happens on its own once the log
+   * outgrows 1 MiB and the snapshot), and writes the index.
+   * @throws LatchkeyError `CHAT_NOT_FOUND`, `STORE_CORRUPT`, `STORE_WRITE_FAILED`.
+   */
+  compact(id: string): void {
+    this.#remember(this.#files.compact(this.#cached(id)));
+    this.#writeIndex();
   }
 
   /** Brings the index in line with the directory at open; see {@link open}. */
   #recover(index: IndexFile, problems: CorruptReport[]): void {
     let listing: fs.Dirent[];
+    let indexTime = 0;
     try {
       listing = fs.readdirSync(this.dir, { withFileTypes: true });
+      if (fs.existsSync(this.#index.path)) indexTime = fs.statSync(this.#index.path).mtimeMs;
     } catch (error) {
       throw new LatchkeyError('STORE_CORRUPT', {}, { cause: error });
     }
     const onDisk = new Set<string>();
+    const logs = new Set<string>();
     for (const entry of listing) {
       if (!entry.isFile()) continue;
-      const match = FILE_PATTERN.exec(entry.name);
-      if (match?.[1]) {
-        onDisk.add(match[1]);
-      } else if (STRAY_TEMP_PATTERN.test(entry.name)) {
-        fs.rmSync(path.join(this.dir, entry.name), { force: true });
-      }
+      const file = FILE_PATTERN.exec(entry.name)?.[1];
+      const log = LOG_PATTERN.exec(entry.name)?.[1];
+      if (file) onDisk.add(file);
+      else if (log) logs.add(log);
+      else if (STRAY_TEMP_PATTERN.test(entry.name)) this.#files.unlinkQuietly(entry.name);
     }
     let changed = false;
     for (const entry of index.conversations) {
-      if (onDisk.has(entry.id) && !this.#entries.has(entry.id)) this.#entries.set(entry.id, entry);
-      else changed = true;
+      const fresh = !logs.has(entry.id) || !this.#files.logWrittenSince(entry.id, indexTime);
+      if (onDisk.has(entry.id) && fresh && !this.#entries.has(entry.id)) {
+        this.#entries.set(entry.id, entry);
+      } else changed = true;
     }
+    for (const id of logs) if (!onDisk.has(id)) this.#files.unlinkQuietly(`${id}.log`);
     for (const id of onDisk) {
       if (this.#entries.has(id)) continue;
       changed = true;
-      const read = readConversationFile(this.#path(id), id);
-      if (read.kind === 'ok') this.#entries.set(id, entryOf(read.file));
+      const read = this.#files.read(id);
+      if (read.kind === 'ok') this.#entries.set(id, entryOf(read.cached.file));
       else if (read.kind === 'corrupt') this.#reportCorrupt(id, problems);
     }
     this.#newChatDraft = index.newChatDraft ?? '';
@@ -642,8 +571,8 @@ export class ConversationStore {
     if (changed) this.#writeIndex();
   }
 
-  /** The conversation's file content, from the cache or the disk. */
-  #file(id: string): ConversationFile {
+  /** The conversation from the cache, or from its files. */
+  #cached(id: string): Cached {
     const known = this.#entry(id);
     const cached = this.#cache.get(id);
     if (cached) {
@@ -651,16 +580,16 @@ export class ConversationStore {
       this.#cache.set(id, cached);
       return cached;
     }
-    const read = readConversationFile(this.#path(id), id);
+    const read = this.#files.read(id);
     switch (read.kind) {
       case 'ok': {
-        this.#remember(read.file);
-        const actual = entryOf(read.file);
+        this.#remember(read.cached);
+        const actual = entryOf(read.cached.file);
         if (!sameEntry(known, actual)) {
           this.#entries.set(id, actual);
           this.#writeIndexQuietly();
         }
-        return read.file;
+        return read.cached;
       }
       case 'missing':
         this.#forget(id);
@@ -678,22 +607,38 @@ export class ConversationStore {
     }
   }
 
-  /** Read-modify-write of one conversation; `change` may throw to abort before any write. */
-  #change(id: string, change: (file: ConversationFile) => ConversationFile): ConversationSummary {
-    const next = change(this.#file(id));
-    this.#commit(next);
-    return summaryOf(entryOf(next));
+  /**
+   * One change of one conversation: `record` (which may throw to refuse it before any write) is
+   * appended to its log and applied in memory; memory follows only what reached the disk.
+   */
+  #change(
+    id: string,
+    record: (file: ConversationFile) => LogRecord,
+    notify = true,
+  ): ConversationSummary {
+    const current = this.#cached(id);
+    const next = this.#files.change(current, record(current.file));
+    this.#remember(next);
+    const entry = entryOf(next.file);
+    if (!sameEntry(this.#entry(id), entry)) {
+      this.#entries.set(id, entry);
+      this.#scheduleIndex();
+    }
+    if (next.file.generation !== current.file.generation) this.#scheduleIndex();
+    if (notify) this.#notifySaved(next.file);
+    return summaryOf(entry);
   }
 
-  /** Writes the conversation file, then the index; memory follows only what reached the disk. */
-  #commit(file: ConversationFile): void {
-    try {
-      writeFileSync(this.#path(file.id), JSON.stringify(file), { mode: STORE_FILE_MODE });
-    } catch (error) {
-      throw writeFailed(error);
-    }
-    this.#remember(file);
-    this.#entries.set(file.id, entryOf(file));
+  #scheduleIndex(): void {
+    if (this.#indexTimer !== null) return;
+    this.#indexTimer = setTimeout(() => {
+      this.#indexTimer = null;
+      this.#writeIndexQuietly();
+    }, INDEX_DELAY_MS);
+    this.#indexTimer.unref?.();
+  }
+
+  #notifySaved(file: ConversationFile): void {
     this.#notify({
       kind: 'saved',
       id: file.id,
@@ -701,7 +646,6 @@ export class ConversationStore {
       updatedAt: file.updatedAt,
       messages: file.messages,
     });
-    this.#writeIndex();
   }
 
   #notify(change: ConversationChange): void {
@@ -714,12 +658,13 @@ export class ConversationStore {
     }
   }
 
-  #remember(file: ConversationFile): void {
-    this.#cache.delete(file.id);
-    this.#cache.set(file.id, file);
-    for (const id of this.#cache.keys()) {
+  #remember(entry: Cached): void {
+    const { id } = entry.file;
+    this.#cache.delete(id);
+    this.#cache.set(id, entry);
+    for (const key of this.#cache.keys()) {
       if (this.#cache.size <= CACHE_SIZE) break;
-      this.#cache.delete(id);
+      this.#cache.delete(key);
     }
   }
 
@@ -739,21 +684,27 @@ export class ConversationStore {
   }
 
   #moveAside(id: string): CorruptReport {
-    try {
-      return { movedTo: moveAside(this.#path(id), this.#now()) };
-    } catch (error) {
-      throw new LatchkeyError('STORE_CORRUPT', {}, { cause: error });
-    }
+    return this.#files.moveAside(id, this.#now());
   }
 
-  /** @throws LatchkeyError `STORE_WRITE_FAILED`. */
+  /** Writes the index whole (atomically). @throws LatchkeyError `STORE_WRITE_FAILED`. */
   #writeIndex(): void {
-    this.#index.write({
-      version: 1,
-      conversations: [...this.#entries.values()],
-      drafts: Object.fromEntries(this.#drafts),
-      ...(this.#newChatDraft === '' ? {} : { newChatDraft: this.#newChatDraft }),
-    });
+    if (this.#indexTimer !== null) {
+      clearTimeout(this.#indexTimer);
+      this.#indexTimer = null;
+    }
+    try {
+      this.#index.write({
+        version: 1,
+        conversations: [...this.#entries.values()],
+        drafts: Object.fromEntries(this.#drafts),
+        ...(this.#newChatDraft === '' ? {} : { newChatDraft: this.#newChatDraft }),
+      });
+    } catch (error) {
+      // With the reason of the disk's failure, for the user.
+      const cause = error instanceof LatchkeyError ? error.cause : error;
+      throw cause instanceof z.ZodError ? error : writeFailed(cause);
+    }
   }
 
   /** For repairs made while reading: memory is right, and the next change writes it again. */
@@ -772,17 +723,7 @@ export class ConversationStore {
     return entry;
   }
 
-  /** What was typed into the new chat and not sent (kept across restarts). */
-  newChatDraft(): string {
-    return this.#newChatDraft;
-  }
-
   #draft(id: string): string {
     return this.#drafts.get(id) ?? '';
-  }
-
-  /** Only ever called with an id that matched {@link ID_PATTERN}. */
-  #path(id: string): string {
-    return path.join(this.dir, `${id}.json`);
   }
 }

@@ -4,24 +4,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as Atomically from 'atomically';
 import type { ChatMessage } from '../../../preload/api';
 import { ConversationStore, titleFromText } from '../../../main/chat/conversation-store';
 import { LatchkeyError } from '../../../main/errors';
+import { nodeFsPort, type FsPort } from '../../../main/storage/fs-port';
 
-// Lets a test make the conversation file writes fail (conf, which writes the index, keeps the
-// real atomically: it is not inlined, so this mock does not reach it).
-const failWrites = vi.hoisted(() => ({ on: false }));
-vi.mock('atomically', async (importOriginal) => {
-  const real = await importOriginal<typeof Atomically>();
-  return {
-    ...real,
-    writeFileSync: (...args: Parameters<typeof real.writeFileSync>) => {
+// Lets a test make every write of the store fail, through its file-system port.
+const failWrites = { on: false };
+const faultyPort: FsPort = Object.fromEntries(
+  Object.entries(nodeFsPort).map(([name, write]) => [
+    name,
+    (...args: unknown[]) => {
       if (failWrites.on) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-      return real.writeFileSync(...args);
+      return (write as (...a: unknown[]) => unknown)(...args);
     },
-  };
-});
+  ]),
+) as unknown as FsPort;
 
 const POSIX = process.platform !== 'win32';
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
@@ -46,7 +44,7 @@ afterEach(() => {
 function open(
   options: { newId?: () => string; onProblem?: (p: { movedTo: string }) => void } = {},
 ) {
-  return ConversationStore.open({ dir: path.join(tmp, 'data'), now, ...options });
+  return ConversationStore.open({ dir: path.join(tmp, 'data'), now, fs: faultyPort, ...options });
 }
 
 let seq = 0;
@@ -69,6 +67,10 @@ function message(role: ChatMessage['role'], content: string, extra: Partial<Chat
 
 function fileOf(id: string): string {
   return path.join(conversationsDir, `${id}.json`);
+}
+
+function logOf(id: string): string {
+  return path.join(conversationsDir, `${id}.log`);
 }
 
 const indexPath = () => path.join(conversationsDir, 'index.json');
@@ -192,8 +194,43 @@ describe('ConversationStore: lifecycle across restarts', () => {
       ],
       drafts: { [conversation.id]: 'draft' },
     });
-    const file = JSON.parse(fs.readFileSync(fileOf(conversation.id), 'utf8'));
-    expect(file).toEqual({
+    const settings = {
+      systemPrompt: '',
+      temperature: null,
+      maxTokens: null,
+      reasoningEffort: null,
+    };
+    // The snapshot as created, and the change since in the log, one JSON line per change.
+    expect(JSON.parse(fs.readFileSync(fileOf(conversation.id), 'utf8'))).toEqual({
+      version: 1,
+      id: conversation.id,
+      provider: 'oidc',
+      title: '',
+      createdAt: T0,
+      updatedAt: T0,
+      model: 'm/1',
+      messages: [],
+      settings,
+      generation: 0,
+    });
+    const log = fs.readFileSync(logOf(conversation.id), 'utf8');
+    expect(log.endsWith('\n')).toBe(true);
+    expect(
+      log
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { op: 'base', generation: 0 },
+      {
+        op: 'put',
+        messages: [expect.objectContaining({ role: 'user', content: 'Hi' })],
+        meta: { updatedAt: T0, title: 'Hi' },
+      },
+    ]);
+    // Compacted: the snapshot of the next generation holds everything; the log is gone.
+    store.compact(conversation.id);
+    expect(JSON.parse(fs.readFileSync(fileOf(conversation.id), 'utf8'))).toEqual({
       version: 1,
       id: conversation.id,
       provider: 'oidc',
@@ -202,8 +239,10 @@ describe('ConversationStore: lifecycle across restarts', () => {
       updatedAt: T0,
       model: 'm/1',
       messages: [expect.objectContaining({ role: 'user', content: 'Hi' })],
-      settings: { systemPrompt: '', temperature: null, maxTokens: null, reasoningEffort: null },
+      settings,
+      generation: 1,
     });
+    expect(fs.existsSync(logOf(conversation.id))).toBe(false);
   });
 
   it('keeps the provider of each conversation across restarts', () => {
@@ -272,8 +311,9 @@ describe('ConversationStore: lifecycle across restarts', () => {
     expect(store.load(ids[0]!)).toMatchObject({ provider: 'openrouter', draft: 'an old draft' });
     expect(store.load(ids[1]!).messages.map((m) => m.content)).toEqual(['Old 1']);
 
-    // The next write records the provider.
+    // The next compaction records the provider.
     store.appendMessages(ids[0]!, [message('assistant', 'new answer')]);
+    store.compact(ids[0]!);
     expect(JSON.parse(fs.readFileSync(fileOf(ids[0]!), 'utf8')).provider).toBe('openrouter');
     expect(open().store.load(ids[0]!).messages).toHaveLength(2);
   });
@@ -376,6 +416,8 @@ describe('ConversationStore: lazy loading', () => {
     const { store } = open();
     const ids = [store.create('openrouter', null).id, store.create('openrouter', null).id];
     for (const id of ids) store.appendMessages(id, [message('user', `hello ${id}`)]);
+    // The index is written a second after the last change, or now by flush (the app on quit).
+    store.flush();
 
     const readSpy = vi.spyOn(fs, 'readFileSync');
     const openSpy = vi.spyOn(fs, 'openSync');
@@ -400,6 +442,7 @@ describe('ConversationStore: lazy loading', () => {
     const good = store.create('openrouter', null);
     const bad = store.create('openrouter', null);
     store.appendMessages(bad.id, [message('user', 'soon broken')]);
+    store.flush();
     const garbage = Buffer.from('{"version":1,"id":"not-what-it-was",\u0000 garbage');
     fs.writeFileSync(fileOf(bad.id), garbage);
 
@@ -432,6 +475,8 @@ describe('ConversationStore: lazy loading', () => {
     const wrong = store.create('openrouter', null);
     store.appendMessages(extra.id, [message('user', 'keep me')]);
     store.appendMessages(wrong.id, [message('user', 'break me')]);
+    store.compact(extra.id);
+    store.compact(wrong.id);
 
     const withExtra = JSON.parse(fs.readFileSync(fileOf(extra.id), 'utf8'));
     withExtra.futureField = { anything: true };
@@ -462,8 +507,10 @@ describe('ConversationStore: lazy loading', () => {
     const staleIndex = fs.readFileSync(indexPath());
     clock += 500;
     store.appendMessages(id, [message('user', 'after the index')]);
-    // A crash between the conversation write and the index write.
+    // A crash between the conversation write and the index write, with the log older than the
+    // index (else the open itself reads the conversation to correct it).
     fs.writeFileSync(indexPath(), staleIndex);
+    fs.utimesSync(logOf(id), new Date(T0), new Date(T0));
 
     const reopened = open().store;
     expect(reopened.list()[0]).toMatchObject({ messageCount: 0, title: '' });
@@ -619,8 +666,10 @@ describe('ConversationStore: ids and files', () => {
     expect(fs.statSync(conversationsDir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(fileOf(id)).mode & 0o777).toBe(0o600);
     expect(fs.statSync(indexPath()).mode & 0o777).toBe(0o600);
-    fs.chmodSync(fileOf(id), 0o644);
     store.appendMessages(id, [message('user', 'again')]);
+    expect(fs.statSync(logOf(id)).mode & 0o777).toBe(0o600);
+    fs.chmodSync(fileOf(id), 0o644);
+    store.compact(id);
     expect(fs.statSync(fileOf(id)).mode & 0o777).toBe(0o600);
   });
 

@@ -108,6 +108,13 @@ describe('ConversationStore.replaceFrom', () => {
     expect(removed).toEqual(['u2', 'a2']);
     expect(summary.messageCount).toBe(4);
     expect(summary.title).toBe('first');
+    // One change: one line of the log. Compacted, the snapshot holds the same.
+    const log = readFileSync(join(dir, 'conversations', `${id}.log`), 'utf8');
+    expect(JSON.parse(log.trimEnd().split('\n').at(-1)!)).toMatchObject({
+      op: 'cut',
+      fromId: 'u2',
+    });
+    store.compact(id);
     const onDisk = JSON.parse(readFileSync(join(dir, 'conversations', `${id}.json`), 'utf8')) as {
       messages: ChatMessage[];
     };

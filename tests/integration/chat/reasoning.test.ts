@@ -189,6 +189,7 @@ describe('reasoning against the OpenRouter emulator', () => {
     await r.chat.send(conversation.id, 'Hi', MODEL);
     await r.finished();
     r.chat.dispose();
+    r.store.compact(conversation.id);
 
     const file = join(r.dir, 'conversations', `${conversation.id}.json`);
     const json = JSON.parse(readFileSync(file, 'utf8')) as {
