@@ -22,9 +22,6 @@ import type { SaveFile } from './chat/save-file';
 import { ConversationStore } from './chat/conversation-store';
 import { ModelsCache } from './chat/models-cache';
 import { SearchService } from './search/search-service';
-
-/** How long after startup the search index loads in the background. */
-const SEARCH_WARM_UP_MS = 10_000;
 import { AttachmentStore } from './chat/attachment-store';
 import { checkConversationSettings } from './chat/conversation-settings';
 import { ConnectivityTracker } from './connectivity';
@@ -239,8 +236,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         }
       }
       auth.refreshAllInBackground();
-      // Not at startup, but before the first Ctrl+K if possible: loaded in slices, later.
-      search.warmUpLater(SEARCH_WARM_UP_MS);
+      // The search index is not warmed up here: it loads when the search opens (search-service).
     },
     replayStates() {
       for (const state of auth.states()) options.emit('auth:state', state);

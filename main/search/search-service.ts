@@ -104,7 +104,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * Search over all history, in main: an {@link InvertedIndex} of every conversation's title and
  * messages (content and reasoning), kept in `<dataDir>/search-index.bin`.
  *
- * - Lazy: nothing is read at startup. The first search loads the file (in slices, yielding to
+ * - Lazy: nothing is read at startup, and nothing is loaded on a timer (at 10,000
+ *   conversations the index takes seconds and hundreds of MiB): the page asks for it when
+ *   the search opens (an empty query). The first search loads the file (in slices, yielding to
  *   the event loop, so main keeps answering), then reconciles it with the store's list: a
  *   conversation changed since the file was written (its `updatedAt` or title differs) is read
  *   and indexed again, one deleted is dropped. A crash between a change and the next write
@@ -127,7 +129,6 @@ export class SearchService {
   readonly #pending = new Map<string, ConversationChange>();
   readonly #texts = new Map<string, StoredText>();
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
-  #warmTimer: ReturnType<typeof setTimeout> | null = null;
   #saving: Promise<void> | null = null;
   #dirty = false;
   #disposed = false;
@@ -198,22 +199,6 @@ export class SearchService {
     return this.#loading;
   }
 
-  /**
-   * Loads the index in the background after `delayMs` (never during startup), so that the
-   * first search need not wait for it.
-   */
-  warmUpLater(delayMs: number): void {
-    if (this.#disposed || this.#warmTimer) return;
-    this.#warmTimer = setTimeout(() => {
-      this.#warmTimer = null;
-      if (this.#disposed) return;
-      this.ready().catch((error: unknown) => {
-        this.#o.log.warn('search.warm-up-failed', { name: (error as Error).name });
-      });
-    }, delayMs);
-    this.#warmTimer.unref?.();
-  }
-
   /** Writes the index now if it changed (quit). */
   async flush(): Promise<void> {
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
@@ -224,8 +209,6 @@ export class SearchService {
 
   dispose(): void {
     this.#disposed = true;
-    if (this.#warmTimer) clearTimeout(this.#warmTimer);
-    this.#warmTimer = null;
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = null;
   }

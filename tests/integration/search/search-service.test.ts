@@ -77,13 +77,13 @@ describe('SearchService', () => {
     ]);
   });
 
-  it('warms up in the background when asked, never by itself', async () => {
+  it('never loads by itself: an empty query (the search opening) loads it', async () => {
     const { store, search } = open();
     store.create('openrouter', null);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(search.loaded).toBe(false);
-    search.warmUpLater(5);
-    await expect.poll(() => search.loaded).toBe(true);
+    expect(await search.query('', 1)).toEqual([]);
+    expect(search.loaded).toBe(true);
     search.dispose();
   });
 
