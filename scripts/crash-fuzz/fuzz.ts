@@ -12,7 +12,13 @@ import { mulberry32 } from '../../tests/fixtures/seeded-random';
 import { startOpenRouterEmulator } from '../../tests/fixtures/openrouter-emulator';
 import { bundleChild } from './bundle-child';
 import { FuzzChild, type Outcome } from './child-process';
-import { CHECKPOINTS_REQUIRED, Expectation, type InFlight, type CheckStats } from './expectation';
+import {
+  CHECKPOINTS_REQUIRED,
+  STRAY_FILES_FAIL,
+  Expectation,
+  type InFlight,
+  type CheckStats,
+} from './expectation';
 
 export interface FuzzOptions {
   readonly kills: number;
@@ -30,6 +36,8 @@ export interface FuzzOptions {
 export interface FuzzSummary extends CheckStats {
   readonly seed: number;
   readonly kills: number;
+  /** Kills of a child still starting, besides `kills`. */
+  readonly startupKills: number;
   readonly restarts: number;
   readonly operations: number;
   readonly answersCompleted: number;
@@ -37,7 +45,12 @@ export interface FuzzSummary extends CheckStats {
   readonly medianStartMs: number;
   readonly problems: readonly string[];
   readonly checkpointsRequired: boolean;
+  readonly strayFilesFail: boolean;
 }
+
+/** How often a restart is itself killed before (or just after) it is ready. */
+const STARTUP_KILL_RATE = 0.1;
+const IGNORE_EVENTS = { onDelta: () => undefined, onDone: () => undefined };
 
 /** A random answer: words in several scripts (multi-byte UTF-8, surrogate pairs) and markdown. */
 function answerText(random: () => number, length: number): string {
@@ -73,6 +86,7 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const starts: number[] = [];
   const begun = performance.now();
   let kills = 0;
+  let startupKills = 0;
   let restarts = 0;
   let operations = 0;
   let answersCompleted = 0;
@@ -81,6 +95,13 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
 
   try {
     for (let run = 0; run <= options.kills; run += 1) {
+      if (run > 0 && random() < STARTUP_KILL_RATE) {
+        // Killed again while it starts: opening, repairing or compacting its stores, the lock.
+        const early = new FuzzChild(script, dataDir, emulator.url, IGNORE_EVENTS);
+        await sleep(random() * (starts.at(-1) ?? 1_000));
+        await early.kill();
+        startupKills += 1;
+      }
       /** The answer streaming now (one at a time). */
       const now: { inFlight: InFlight | null } = { inFlight: null };
       /** Answers whose send is acknowledged, by message id. */
@@ -218,6 +239,7 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   return {
     seed: options.seed,
     kills,
+    startupKills,
     restarts,
     operations,
     answersCompleted,
@@ -225,6 +247,7 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     medianStartMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
     problems,
     checkpointsRequired: CHECKPOINTS_REQUIRED,
+    strayFilesFail: STRAY_FILES_FAIL,
     ...expected.stats,
   };
 }
@@ -233,13 +256,16 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
 export function summaryLine(s: FuzzSummary): string {
   const seconds = s.elapsedMs / 1000;
   return (
-    `crash fuzz seed ${s.seed}: ${s.kills} kills, ${s.restarts} restarts, ` +
+    `crash fuzz seed ${s.seed}: ${s.kills} kills (+${s.startupKills} while starting), ` +
+    `${s.restarts} restarts, ${s.operations} operations, ` +
     `${s.messagesChecked} message checks, ${s.answersCompleted} answers completed, ` +
     `${s.inFlightKills} answers killed mid-stream: ${s.keptBytes} bytes kept, ${s.lostBytes} lost ` +
     `(${s.lostBeyondWindowBytes} beyond the last second; ` +
     `${s.checkpointsRequired ? 'checked' : 'reported only, checkpoints not required yet'}), ` +
-    `${s.movedAside} files moved aside, ${s.problems.length} problems; ` +
-    `${seconds.toFixed(1)} s, ${(s.kills / seconds).toFixed(2)} kills/s, ` +
+    `${s.movedAside} files moved aside, ${s.strayFiles.length} stray temp files` +
+    `${s.strayFiles.length > 0 ? ` (${s.strayFiles.slice(0, 3).join(', ')}${s.strayFilesFail ? '' : '; reported only'})` : ''}, ` +
+    `${s.problems.length} problems; ` +
+    `${seconds.toFixed(1)} s, ${((s.kills + s.startupKills) / seconds).toFixed(2)} kills/s, ` +
     `median restart ${Math.round(s.medianStartMs)} ms`
   );
 }
