@@ -10,6 +10,7 @@ import type {
   EventContract,
   ModelInfo,
   ModelsView,
+  Notice,
   ProviderId,
   SendResult,
   Usage,
@@ -20,6 +21,7 @@ import { send, type FetchLike } from '../http/request';
 import type { Logger } from '../log';
 import type { AttachmentData, AttachmentRef, AttachmentUpload } from '../../preload/api';
 import type { AttachmentStore } from './attachment-store';
+import { AnswerCheckpoints } from './answer-checkpoints';
 import { DeltaBatcher } from './batcher';
 import type { ConversationStore } from './conversation-store';
 import { requestParameters, withSystemPrompt } from './conversation-settings';
@@ -81,6 +83,8 @@ export interface ChatServiceOptions {
   readonly store: ConversationStore;
   readonly models: ModelsCache;
   readonly emit: Emit;
+  /** Raises a notice kept until dismissed (main/notices.ts), e.g. an answer that was not saved. */
+  readonly notify?: (notice: Notice) => void;
   readonly log: Logger;
   readonly now?: () => number;
   /** Frame budget for batching deltas (16 ms: one message per animation frame). */
@@ -88,6 +92,8 @@ export interface ChatServiceOptions {
   readonly connectTimeoutMs?: number;
   /** Where attachments are kept (absent: a send with attachments is `ATTACHMENT_NOT_FOUND`). */
   readonly attachments?: AttachmentStore;
+  /** How old the unsaved text of a streaming answer may get (default 1 s; see AnswerCheckpoints). */
+  readonly checkpointIntervalMs?: number;
 }
 
 /**
@@ -135,8 +141,9 @@ function isUnauthorized(error: unknown): boolean {
  * Conversations and streaming answers, in main, for every provider that can chat: each
  * conversation chats through its provider's {@link ChatTarget} (OpenRouter, or the
  * OpenAI-compatible gateway of an OAuth / OIDC sign-in). Owns one AbortController per streaming
- * conversation (Stop really cancels the request), batches deltas to one message per frame, and
- * persists each answer when it ends — not per token. Tokens are asked for per request, used once
+ * conversation (Stop really cancels the request), batches deltas to one message per frame,
+ * checkpoints each answer's text about once a second while it streams and persists it when it
+ * ends — never per token. Tokens are asked for per request, used once
  * more after a 401 when the auth side could refresh them, and never leave main.
  */
 export class ChatService {
@@ -160,10 +167,13 @@ export class ChatService {
     this.#requests = new RequestMessages(options);
   }
 
-  list(): ConversationList {
+  list(limit?: number): ConversationList {
+    const all = this.#o.store.list();
+    const partial = limit !== undefined && all.length > limit;
     return {
       revision: this.#clock,
-      conversations: this.#o.store.list().map((s) => this.#current(s)),
+      conversations: (partial ? all.slice(0, limit) : all).map((s) => this.#current(s)),
+      ...(partial && { partial }),
     };
   }
 
@@ -605,6 +615,15 @@ export class ChatService {
     let answeredBy: string | null = assistant.model;
     let status: ChatMessage['status'] = 'complete';
     let error: ErrorView | null = null;
+    // The text so far is saved about once a second (a crash loses at most that), not per token.
+    const checkpoints = new AnswerCheckpoints({
+      save: () => this.#o.store.checkpoint(conversationId, assistant.id, content, reasoning),
+      failed: (caught) =>
+        this.#o.log.warn('chat.checkpoint.failed', { code: toErrorView(caught).code }),
+      ...(this.#o.checkpointIntervalMs !== undefined && {
+        intervalMs: this.#o.checkpointIntervalMs,
+      }),
+    });
     try {
       for await (const event of readChatStream(body, controller.signal)) {
         if (event.type === 'delta') {
@@ -613,6 +632,7 @@ export class ChatService {
           }
           content += event.text;
           batcher.push(event.text);
+          checkpoints.grew(event.text.length);
         } else if (event.type === 'reasoning') {
           details.add(event.details);
           // Past the cap the rest of the reasoning is dropped, on screen and on disk alike.
@@ -622,6 +642,7 @@ export class ChatService {
             thinkingSince ??= this.#now();
             reasoning += piece;
             batcher.push('', piece);
+            checkpoints.grew(piece.length);
           }
         } else if (event.type === 'usage') {
           usage = event.usage;
@@ -644,6 +665,7 @@ export class ChatService {
         this.#o.log.warn('chat.stream.ended', { code: view.code });
       }
     } finally {
+      checkpoints.dispose();
       batcher.drain();
       batcher.dispose();
     }
@@ -674,7 +696,7 @@ export class ChatService {
     } catch (error) {
       if (error instanceof LatchkeyError && error.code === 'CHAT_NOT_FOUND') return;
       this.#o.log.warn('chat.persist.failed', { code: toErrorView(error).code });
-      this.#o.emit('app:notice', { code: 'STORE_WRITE_FAILED' });
+      this.#o.notify?.({ code: 'STORE_WRITE_FAILED' });
     }
   }
 
