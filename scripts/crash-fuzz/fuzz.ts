@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../../tests/fixtures/seeded-random';
 import { startOpenRouterEmulator } from '../../tests/fixtures/openrouter-emulator';
 import { bundleChild } from './bundle-child';
-import { FuzzChild, type Outcome } from './child-process';
+import { FuzzChild } from './child-process';
 import {
   CHECKPOINTS_REQUIRED,
   STRAY_FILES_FAIL,
@@ -19,6 +19,7 @@ import {
   type InFlight,
   type CheckStats,
 } from './expectation';
+import { runWorkload, Streams } from './workload';
 
 export interface FuzzOptions {
   readonly kills: number;
@@ -52,25 +53,6 @@ export interface FuzzSummary extends CheckStats {
 const STARTUP_KILL_RATE = 0.1;
 const IGNORE_EVENTS = { onDelta: () => undefined, onDone: () => undefined };
 
-/** A random answer: words in several scripts (multi-byte UTF-8, surrogate pairs) and markdown. */
-function answerText(random: () => number, length: number): string {
-  const words = ['token', 'Latchkey', 'crash', 'é', '中文', '答案', '🙂', '`code`', '**bold**'];
-  let text = '';
-  while (text.length < length) {
-    const r = random();
-    text += r < 0.05 ? '\n\n' : r < 0.08 ? '\n- ' : ' ';
-    text += words[Math.floor(random() * words.length)];
-  }
-  return text;
-}
-
-/** One of `items` (never empty where it is called). */
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('nothing to pick from');
-  return item;
-}
-
 export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const random = mulberry32(options.seed);
   const log = options.log ?? (() => undefined);
@@ -102,24 +84,8 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         await early.kill();
         startupKills += 1;
       }
-      /** The answer streaming now (one at a time). */
-      const now: { inFlight: InFlight | null } = { inFlight: null };
-      /** Answers whose send is acknowledged, by message id. */
-      const streams = new Map<string, InFlight>();
-      const child = new FuzzChild(script, dataDir, emulator.url, {
-        onDelta: (messageId, chars, at) => streams.get(messageId)?.deltas.push({ at, chars }),
-        onDone: (done) => {
-          const stream = streams.get(done.messageId);
-          if (!stream) return;
-          streams.delete(done.messageId);
-          if (now.inFlight === stream) now.inFlight = null;
-          if (done.status !== 'complete' || done.length !== stream.text.length) {
-            problems.push(`answer ${done.messageId} ended ${done.status} at ${done.length} chars`);
-          }
-          expected.messageStored(stream.conversationId, done.messageId, stream.text);
-          answersCompleted += 1;
-        },
-      });
+      const streams = new Streams(expected, problems);
+      const child = new FuzzChild(script, dataDir, emulator.url, streams);
       let ready;
       try {
         ready = await child.ready;
@@ -157,78 +123,24 @@ export async function runCrashFuzz(options: FuzzOptions): Promise<FuzzSummary> {
 
       let killed = false;
       const killAfter = minKill + random() * (maxKill - minKill);
-      const workload = (async () => {
-        while (!killed) {
-          operations += 1;
-          const ids = expected.conversationIds();
-          const roll = random();
-          let outcome: Outcome;
-          if (ids.length < 2 || (roll < 0.12 && ids.length < 8)) {
-            outcome = await child.send({ op: 'create' });
-            if (outcome.kind === 'ok' && outcome.result.op === 'create') {
-              expected.created(outcome.result.conversationId, outcome.result.title);
-            }
-          } else if (roll < 0.55 && !now.inFlight) {
-            const conversationId = pick(random, ids);
-            const length = Math.ceil(
-              random() < 0.3
-                ? 20 + random() * 500
-                : Math.min(maxAnswer, 500 + random() * maxAnswer),
-            );
-            const text = answerText(random, length);
-            emulator.clearChatScripts();
-            emulator.scriptChat({
-              content: text,
-              pieceSize: 8 + Math.floor(random() * 56),
-              paceMs: 4 + Math.floor(random() * 16),
-            });
-            const question = answerText(random, 10 + Math.floor(random() * 200));
-            expected.titlePending(conversationId);
-            outcome = await child.send({ op: 'send', conversationId, text: question });
-            if (outcome.kind === 'ok' && outcome.result.op === 'send') {
-              const { userMessageId, assistantMessageId, title } = outcome.result;
-              expected.titled(conversationId, title);
-              expected.messageStored(conversationId, userMessageId, question);
-              const stream: InFlight = {
-                conversationId,
-                messageId: assistantMessageId,
-                text,
-                deltas: [],
-              };
-              streams.set(assistantMessageId, stream);
-              now.inFlight = stream;
-            }
-          } else if (roll < 0.8) {
-            const conversationId = pick(random, ids);
-            const title = answerText(random, 1 + Math.floor(random() * 40)).trim() || 'x';
-            expected.titlePending(conversationId);
-            outcome = await child.send({ op: 'rename', conversationId, title });
-            if (outcome.kind === 'ok' && outcome.result.op === 'rename') {
-              expected.titled(conversationId, outcome.result.title);
-            }
-          } else if (roll < 0.9 && ids.length > 3) {
-            const conversationId = pick(
-              random,
-              ids.filter((id) => id !== now.inFlight?.conversationId),
-            );
-            expected.deletePending(conversationId);
-            outcome = await child.send({ op: 'delete', conversationId });
-            if (outcome.kind === 'ok') expected.deleted(conversationId);
-          } else {
-            await sleep(20 + random() * 80);
-            continue;
-          }
-          if (outcome.kind === 'error') problems.push(`operation failed: ${outcome.code}`);
-          await sleep(random() * 40);
-        }
-      })();
+      const workload = runWorkload({
+        child,
+        random,
+        expected,
+        streams,
+        emulator,
+        maxAnswer,
+        problems,
+        stopped: () => killed,
+      });
       await sleep(killAfter);
       killed = true;
       previousKillAt = performance.now();
       await child.kill();
       kills += 1;
-      await workload;
-      previousInFlight = now.inFlight;
+      operations += await workload;
+      answersCompleted += streams.completed;
+      previousInFlight = streams.inFlight;
       if (kills % 25 === 0) log(`${kills} kills, ${restarts} restarts`);
     }
   } finally {
