@@ -1,4 +1,6 @@
 import { crc32 } from 'node:zlib';
+import { ByteWriter, DamagedIndexError } from './bytes';
+import { TermTable, TermWriter, type Posting } from './term-table';
 import { forEachTerm, normalize, type QueryTerm } from './tokenize';
 
 /**
@@ -40,24 +42,6 @@ export interface Hit {
   readonly updatedAt: number;
 }
 
-interface Posting {
-  ids: Uint32Array;
-  tf: Uint8Array;
-  n: number;
-}
-
-/**
- * A posting still in the file's bytes, decoded the first time a query needs it; documents added
- * since the file was read wait in `tail`, so indexing a message never decodes a long posting.
- */
-interface Stored {
-  readonly data: Buffer;
-  readonly at: number;
-  readonly end: number;
-  readonly docs: number;
-  tail: Posting | null;
-}
-
 interface ConversationSlot {
   readonly id: string;
   title: string;
@@ -73,27 +57,42 @@ interface ConversationSlot {
 }
 
 const MAGIC = 0x4c4b5358; // "LKSX"
-const FORMAT = 1;
+/** 2: terms in UTF-8 byte order (1 had them unordered; such a file is rebuilt, not damaged). */
+const FORMAT = 2;
 const K1 = 1.2;
 const B = 0.75;
 const TITLE_BOOST = 2;
 /** A prefix that matches more terms than this uses the ones in the most documents. */
 const MAX_EXPANSIONS = 32;
+/** Decoded postings kept between queries (a search types the same terms again). */
+const DECODED_CACHE = 4096;
+/**
+ * Terms with documents not yet in the file's form beyond which {@link InvertedIndex.needsCompaction}:
+ * each costs a Map entry and two typed arrays (~300 bytes), a file term ~8 bytes.
+ */
+const COMPACT_TERMS = 200_000;
 
-/** Thrown by {@link InvertedIndex.decode} for a file that is not a whole, intact index. */
-export class DamagedIndexError extends Error {
-  override readonly name = 'DamagedIndexError';
+export { DamagedIndexError };
+
+/** A file of an older format: not damaged, only to be rebuilt. */
+export class OutdatedIndexError extends DamagedIndexError {
+  override readonly name: string = 'OutdatedIndexError';
 }
 
-/** The first code point of a term: terms are bucketed by it for prefix search. */
+/** The first code point of a term: new terms are bucketed by it for prefix search. */
 function head(term: string): string {
   const code = term.codePointAt(0) ?? 0;
   return code > 0xffff ? term.slice(0, 2) : term.slice(0, 1);
 }
 
 export class InvertedIndex {
-  readonly #postings = new Map<string, Posting | Stored>();
-  readonly #byHead = new Map<string, string[]>();
+  /** The terms as last read or compacted, in the file's bytes. */
+  #table = TermTable.empty();
+  /** Documents added since: postings by term (also for terms in the table), new terms by head. */
+  #added = new Map<string, Posting>();
+  #byHead = new Map<string, string[]>();
+  /** Table postings decoded for queries, joined with their added documents. */
+  #decoded = new Map<string, Posting>();
   readonly #conversations = new Map<string, ConversationSlot>();
   /** Per document: its conversation (null when deleted), message id, length in terms. */
   #docConversation: (ConversationSlot | null)[] = [];
@@ -120,8 +119,35 @@ export class InvertedIndex {
     return this.#liveDocs;
   }
 
+  /** Terms in the file's form plus terms added since (a term in both counts twice). */
   get termCount(): number {
-    return this.#postings.size;
+    return this.#table.count + this.#added.size;
+  }
+
+  /** Whether enough was added since the last compaction that {@link compactor} should run. */
+  get needsCompaction(): boolean {
+    // Growing with the table keeps the copies of a long rebuild few (amortised linear).
+    return this.#added.size > Math.max(COMPACT_TERMS, this.#table.count / 4);
+  }
+
+  /**
+   * Puts everything into the file's compact form (as {@link encoder} writes it, deleted
+   * documents dropped), in steps. Nothing may change the index until it is done.
+   */
+  *compactor(): Generator<void, void> {
+    const bytes = yield* this.encoder();
+    const fresh = yield* InvertedIndex.#decode(bytes, 5000);
+    this.#table = fresh.#table;
+    this.#added = fresh.#added;
+    this.#byHead = fresh.#byHead;
+    this.#decoded = fresh.#decoded;
+    this.#conversations.clear();
+    for (const [id, slot] of fresh.#conversations) this.#conversations.set(id, slot);
+    this.#docConversation = fresh.#docConversation;
+    this.#docMessage = fresh.#docMessage;
+    this.#docLength = fresh.#docLength;
+    this.#liveDocs = fresh.#liveDocs;
+    this.#totalLength = fresh.#totalLength;
   }
 
   /**
@@ -342,40 +368,34 @@ export class InvertedIndex {
     out.u32(FORMAT);
     out.u32(header.length);
     out.bytes(header);
-    const block = new ByteWriter(4096);
-    let scratch = new Uint32Array(1024);
-    let scratchTf = new Uint8Array(1024);
     const docs = this.#docConversation.length;
+    const writer = new TermWriter(out, renumber, docs);
+    const table = this.#table;
+    const added = [...this.#added.keys()].sort(byCodePoint);
+    const addedKeys = added.map((term) => Buffer.from(term, 'utf8'));
+    // Nothing deleted: a term only in the table is copied as it is.
+    const verbatim = next === docs;
+    yield;
+    let i = 0;
+    let j = 0;
     let step = 0;
-    for (const term of [...this.#postings.keys()]) {
+    while (i < table.count || j < added.length) {
       if (++step % stepTerms === 0) yield;
-      const posting = this.#posting(term);
-      if (!posting) continue;
-      let n = 0;
-      if (scratch.length < posting.n) {
-        scratch = new Uint32Array(posting.n);
-        scratchTf = new Uint8Array(posting.n);
+      const nextKey = addedKeys[j];
+      const order = i >= table.count ? 1 : nextKey === undefined ? -1 : table.compare(i, nextKey);
+      if (order < 0 && verbatim) {
+        out.range(table.data, table.recordStart(i), table.recordEnd(i));
+        i++;
+        continue;
       }
-      for (let i = 0; i < posting.n; i++) {
-        const old = posting.ids[i] ?? 0;
-        if (old >= docs) break;
-        const doc = renumber[old] ?? 0;
-        if (doc < 0) continue;
-        scratch[n] = doc;
-        scratchTf[n++] = posting.tf[i] ?? 0;
-      }
-      if (n === 0) continue;
-      block.reset();
-      block.varint(n);
-      let previous = 0;
-      for (let i = 0; i < n; i++) {
-        block.varint((scratch[i] ?? 0) - previous);
-        previous = scratch[i] ?? 0;
-      }
-      block.bytes(scratchTf.subarray(0, n));
-      out.string(term);
-      out.varint(block.length);
-      out.bytes(block.view());
+      let key: Buffer;
+      if (order <= 0) {
+        const [start, end] = table.termRange(i);
+        key = table.data.subarray(start, end);
+      } else key = nextKey ?? Buffer.alloc(0);
+      const fromTable = order <= 0 ? table.decode(i++) : undefined;
+      const fromAdded = order >= 0 ? this.#added.get(added[j++] ?? '') : undefined;
+      writer.write(key, fromTable, fromAdded);
     }
     out.u32(0xffffffff);
     out.u32(crc32(out.view()));
@@ -404,7 +424,9 @@ export class InvertedIndex {
     if (crc32(data.subarray(0, crcAt)) !== data.readUInt32LE(crcAt)) {
       throw new DamagedIndexError('Checksum mismatch');
     }
-    if (data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) {
+    if (data.readUInt32LE(0) !== MAGIC) throw new DamagedIndexError('Not a search index');
+    if (data.readUInt32LE(4) < FORMAT) throw new OutdatedIndexError('An older search index');
+    if (data.readUInt32LE(4) !== FORMAT) {
       throw new DamagedIndexError('Not a search index of this version');
     }
     const headerLength = data.readUInt32LE(8);
@@ -445,17 +467,14 @@ export class InvertedIndex {
       }
     }
     index.#liveDocs = header.docs;
-    // Only the terms are read now; each posting is decoded when a query or a change needs it.
-    const reader = new ByteReader(data, 12 + headerLength, crcAt - 4);
-    for (let step = 1; !reader.done(); step++) {
-      if (step % stepTerms === 0) yield;
-      const term = reader.string();
-      const length = reader.varint();
-      const at = reader.position;
-      reader.skip(length);
-      index.#postings.set(term, { data, at, end: reader.position, docs: header.docs, tail: null });
-      index.#bucket(term);
-    }
+    // Only where each term is, now; a posting is decoded when a query needs it.
+    index.#table = yield* TermTable.read(
+      data,
+      12 + headerLength,
+      crcAt - 4,
+      header.docs,
+      stepTerms,
+    );
     if (data.readUInt32LE(crcAt - 4) !== 0xffffffff) throw new DamagedIndexError('No end mark');
     return index;
   }
@@ -479,14 +498,14 @@ export class InvertedIndex {
     this.#totalLength += length;
     this.#liveDocs++;
     for (const [term, count] of counts) {
-      const found = this.#postings.get(term);
-      let posting = found !== undefined && 'data' in found ? found.tail : found;
-      if (found !== undefined && 'data' in found && !posting) {
-        posting = found.tail = { ids: new Uint32Array(2), tf: new Uint8Array(2), n: 0 };
-      } else if (!posting) {
+      let posting = this.#added.get(term);
+      if (!posting) {
         posting = { ids: new Uint32Array(2), tf: new Uint8Array(2), n: 0 };
-        this.#postings.set(term, posting);
-        this.#bucket(term);
+        this.#added.set(term, posting);
+        const key = head(term);
+        const bucket = this.#byHead.get(key);
+        if (bucket) bucket.push(term);
+        else this.#byHead.set(key, [term]);
       } else if (posting.n === posting.ids.length) {
         const ids = new Uint32Array(posting.n * 2);
         ids.set(posting.ids);
@@ -497,6 +516,7 @@ export class InvertedIndex {
       }
       posting.ids[posting.n] = doc;
       posting.tf[posting.n++] = Math.min(255, count);
+      this.#decoded.delete(term);
     }
     return doc;
   }
@@ -508,49 +528,55 @@ export class InvertedIndex {
     this.#liveDocs--;
   }
 
-  /** The term's posting, decoded from the file's bytes on first use. */
+  /** The term's posting: its table part decoded and its added documents after it. */
   #posting(term: string): Posting | undefined {
-    const found = this.#postings.get(term);
-    if (found === undefined || !('data' in found)) return found;
-    const reader = new ByteReader(found.data, found.at, found.end);
-    const n = reader.varint();
-    const extra = found.tail?.n ?? 0;
-    const ids = new Uint32Array(n + extra);
-    let previous = 0;
-    for (let i = 0; i < n; i++) {
-      previous += reader.varint();
-      if (previous >= found.docs) throw new DamagedIndexError('Document out of range');
-      ids[i] = previous;
+    const cached = this.#decoded.get(term);
+    if (cached) return cached;
+    const at = this.#table.find(Buffer.from(term, 'utf8'));
+    const added = this.#added.get(term);
+    if (at < 0) return added;
+    const stored = this.#table.decode(at);
+    let posting = stored;
+    if (added) {
+      const n = stored.n + added.n;
+      posting = { ids: new Uint32Array(n), tf: new Uint8Array(n), n };
+      posting.ids.set(stored.ids.subarray(0, stored.n));
+      posting.ids.set(added.ids.subarray(0, added.n), stored.n);
+      posting.tf.set(stored.tf.subarray(0, stored.n));
+      posting.tf.set(added.tf.subarray(0, added.n), stored.n);
     }
-    const tf = new Uint8Array(n + extra);
-    tf.set(reader.bytes(n));
-    if (found.tail) {
-      ids.set(found.tail.ids.subarray(0, extra), n);
-      tf.set(found.tail.tf.subarray(0, extra), n);
-    }
-    const posting = { ids, tf, n: n + extra };
-    this.#postings.set(term, posting);
+    if (this.#decoded.size >= DECODED_CACHE) this.#decoded.clear();
+    this.#decoded.set(term, posting);
     return posting;
   }
 
-  #bucket(term: string): void {
-    const key = head(term);
-    const bucket = this.#byHead.get(key);
-    if (bucket) bucket.push(term);
-    else this.#byHead.set(key, [term]);
-  }
-
-  /** The postings a query term stands for. */
+  /** The postings a query term stands for: a prefix, the terms beginning with it in most documents. */
   #group({ term, prefix }: QueryTerm): Posting[] {
-    const exact = this.#posting(term);
-    if (!prefix) return exact ? [exact] : [];
-    const matches: Posting[] = [];
+    if (!prefix) {
+      const exact = this.#posting(term);
+      return exact ? [exact] : [];
+    }
+    const frequency = new Map<string, number>();
+    const key = Buffer.from(term, 'utf8');
+    const table = this.#table;
+    for (let i = table.lowerBound(key); i < table.count && table.startsWith(i, key); i++) {
+      frequency.set(table.term(i), table.documentFrequency(i));
+    }
     for (const candidate of this.#byHead.get(head(term)) ?? []) {
-      const posting = candidate.startsWith(term) ? this.#posting(candidate) : undefined;
+      if (!candidate.startsWith(term)) continue;
+      const n = this.#added.get(candidate)?.n ?? 0;
+      frequency.set(candidate, (frequency.get(candidate) ?? 0) + n);
+    }
+    const chosen = [...frequency]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_EXPANSIONS)
+      .map(([candidate]) => candidate);
+    const matches: Posting[] = [];
+    for (const candidate of chosen) {
+      const posting = this.#posting(candidate);
       if (posting) matches.push(posting);
     }
-    if (matches.length <= MAX_EXPANSIONS) return matches;
-    return matches.sort((a, b) => b.n - a.n).slice(0, MAX_EXPANSIONS);
+    return matches;
   }
 
   #idf(documentFrequency: number): number {
@@ -561,6 +587,25 @@ export class InvertedIndex {
     const length = this.#docLength[doc] ?? 0;
     return (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avgLength));
   }
+}
+
+/**
+ * Code point order (= UTF-8 byte order, the table's), not UTF-16's: a surrogate (a code point
+ * above U+FFFF) sorts after U+E000–U+FFFF.
+ */
+export function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
+      y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** Runs a stepped computation to its end at once. */
@@ -583,117 +628,4 @@ function indexOf(ids: Uint32Array, n: number, value: number): number {
     else hi = mid - 1;
   }
   return -1;
-}
-
-class ByteWriter {
-  #buffer: Buffer;
-  #at = 0;
-
-  constructor(size: number) {
-    this.#buffer = Buffer.allocUnsafe(size);
-  }
-
-  u32(value: number): void {
-    this.#room(4);
-    this.#buffer.writeUInt32LE(value >>> 0, this.#at);
-    this.#at += 4;
-  }
-
-  varint(value: number): void {
-    this.#room(5);
-    let v = value >>> 0;
-    while (v >= 0x80) {
-      this.#buffer[this.#at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.#buffer[this.#at++] = v;
-  }
-
-  bytes(value: Uint8Array): void {
-    this.#room(value.length);
-    this.#buffer.set(value, this.#at);
-    this.#at += value.length;
-  }
-
-  string(value: string): void {
-    const bytes = Buffer.from(value, 'utf8');
-    this.varint(bytes.length);
-    this.bytes(bytes);
-  }
-
-  get length(): number {
-    return this.#at;
-  }
-
-  reset(): void {
-    this.#at = 0;
-  }
-
-  view(): Buffer {
-    return this.#buffer.subarray(0, this.#at);
-  }
-
-  take(): Buffer {
-    return Buffer.from(this.view());
-  }
-
-  #room(n: number): void {
-    if (this.#at + n <= this.#buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#at + n));
-    this.#buffer.copy(grown, 0, 0, this.#at);
-    this.#buffer = grown;
-  }
-}
-
-class ByteReader {
-  readonly #data: Buffer;
-  #at: number;
-  readonly #end: number;
-
-  constructor(data: Buffer, start: number, end: number) {
-    this.#data = data;
-    this.#at = start;
-    this.#end = end;
-  }
-
-  get position(): number {
-    return this.#at;
-  }
-
-  skip(n: number): void {
-    if (this.#at + n > this.#end) throw new DamagedIndexError('Truncated');
-    this.#at += n;
-  }
-
-  done(): boolean {
-    return this.#at >= this.#end;
-  }
-
-  varint(): number {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.#at >= this.#end || shift > 28) throw new DamagedIndexError('Bad number');
-      const byte = this.#data[this.#at++] ?? 0;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-      shift += 7;
-    }
-  }
-
-  bytes(n: number): Uint8Array {
-    if (this.#at + n > this.#end) throw new DamagedIndexError('Truncated');
-    const out = new Uint8Array(n);
-    out.set(this.#data.subarray(this.#at, this.#at + n));
-    this.#at += n;
-    return out;
-  }
-
-  string(): string {
-    const n = this.varint();
-    if (this.#at + n > this.#end) throw new DamagedIndexError('Truncated');
-    const out = this.#data.toString('utf8', this.#at, this.#at + n);
-    this.#at += n;
-    return out;
-  }
 }

@@ -5,9 +5,15 @@ import type { ChatMessage, SearchResult } from '../../preload/api';
 import type { ConversationChange } from '../chat/conversation-store';
 import { moveAside, STORE_FILE_MODE, type CorruptReport } from '../credentials/credential-store';
 import type { Logger } from '../log';
-import { DamagedIndexError, InvertedIndex, type IndexedConversation } from './inverted-index';
+import {
+  DamagedIndexError,
+  InvertedIndex,
+  OutdatedIndexError,
+  type IndexedConversation,
+} from './inverted-index';
 import { snippetOf } from './snippet';
 import { parseQuery } from './tokenize';
+import { readStoredConversation } from '../chat/store/conversation-log';
 
 /** The index file, beside `conversations/` in the data directory. */
 export const SEARCH_INDEX_FILE = 'search-index.bin';
@@ -70,12 +76,9 @@ function indexedConversation(
  * validates the whole file when it opens it; here a file it would refuse is simply skipped).
  */
 function readConversation(dir: string, id: string): ChatConversationFile | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(path.join(dir, 'conversations', `${id}.json`), 'utf8'));
-  } catch {
-    return null;
-  }
+  // The snapshot with its log applied (main/chat/store/conversation-log.ts): recent messages
+  // are in the log until it is compacted.
+  const json: unknown = readStoredConversation(path.join(dir, 'conversations'), id);
   if (typeof json !== 'object' || json === null) return null;
   const file = json as Partial<ChatConversationFile>;
   if (typeof file.title !== 'string' || typeof file.updatedAt !== 'number') return null;
@@ -99,6 +102,19 @@ interface ChatConversationFile {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Runs stepped work, yielding to the event loop every {@link SLICE_MS}. */
+async function inSlices<T>(steps: Generator<void, T>): Promise<T> {
+  let slice = performance.now();
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    if (performance.now() - slice > SLICE_MS) {
+      await yieldToEventLoop();
+      slice = performance.now();
+    }
+  }
+}
 
 /**
  * Search over all history, in main: an {@link InvertedIndex} of every conversation's title and
@@ -218,6 +234,7 @@ export class SearchService {
     const rebuilt = index === null;
     index ??= new InvertedIndex();
     let changed = await this.#reconcile(index);
+    if (rebuilt) await inSlices(index.compactor());
     for (const change of this.#pending.values()) this.#apply(index, change);
     changed ||= this.#pending.size > 0;
     this.#pending.clear();
@@ -243,19 +260,11 @@ export class SearchService {
       return null;
     }
     try {
-      const steps = InvertedIndex.decoder(bytes);
-      let slice = performance.now();
-      for (;;) {
-        const next = steps.next();
-        if (next.done) return next.value;
-        if (performance.now() - slice > SLICE_MS) {
-          await yieldToEventLoop();
-          slice = performance.now();
-        }
-      }
+      return await inSlices(InvertedIndex.decoder(bytes));
     } catch (error) {
       if (!(error instanceof DamagedIndexError)) throw error;
-      this.#moveAside();
+      // An older format is rebuilt and overwritten; only a damaged file goes aside.
+      if (!(error instanceof OutdatedIndexError)) this.#moveAside();
       return null;
     }
   }
@@ -288,6 +297,8 @@ export class SearchService {
           indexedConversation(summary.id, summary.title, summary.updatedAt, file.messages),
         );
         changed = true;
+        // A rebuild keeps at most a slice of the history in the roomy form being added to.
+        if (index.needsCompaction) await inSlices(index.compactor());
       }
       if (performance.now() - slice > SLICE_MS) {
         await yieldToEventLoop();
@@ -331,20 +342,7 @@ export class SearchService {
     this.#dirty = false;
     this.#saving = (async () => {
       try {
-        const steps = index.encoder();
-        let slice = performance.now();
-        let bytes: Buffer;
-        for (;;) {
-          const next = steps.next();
-          if (next.done) {
-            bytes = next.value;
-            break;
-          }
-          if (performance.now() - slice > SLICE_MS) {
-            await yieldToEventLoop();
-            slice = performance.now();
-          }
-        }
+        const bytes = await inSlices(index.encoder());
         await writeFile(this.#file, bytes, { mode: STORE_FILE_MODE });
       } catch (error) {
         this.#dirty = true;
