@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { benchAttachments } from './attachments.bench';
 import { benchBundle } from './bundle.bench';
 import { benchColdDeepLink } from './cold-deep-link.bench';
+import { benchConversationsScale } from './conversations-scale.bench';
+import { benchIdle } from './idle.bench';
 import { benchMarkdown } from './markdown.bench';
 import { benchSearch } from './search.bench';
 import { benchSignIn } from './sign-in.bench';
@@ -24,6 +26,8 @@ const rows = [
   ...(await benchTokenRefresh()),
   ...(await benchSearch()),
   ...(await benchAttachments()),
+  ...(await benchConversationsScale()),
+  ...(await benchIdle()),
 ];
 printTable(rows);
 if (rows.some((r) => !r.ok)) process.exitCode = 1;
