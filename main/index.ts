@@ -12,6 +12,7 @@ import {
   Menu,
   net,
   safeStorage,
+  session,
   shell,
   type WebContents,
 } from 'electron';
@@ -32,6 +33,7 @@ import {
   registerSchemeHandler,
 } from './deep-link/scheme-registration';
 import { fromNetFetch } from './http/net-fetch';
+import { sessionPreconnect } from './http/preconnect';
 import { registerIpc, sendEvent } from './ipc/electron-ipc';
 import { createStreamLogger } from './log';
 import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from './storage/data-dir-lock';
@@ -208,6 +210,8 @@ function main(appConfig: ReturnType<typeof readConfig>): void {
       config: appConfig,
       dataDir: app.getPath('userData'),
       fetch: fromNetFetch((input, init) => net.fetch(input, init)),
+      // `net.fetch` runs in the default session: the sockets it preconnects are the ones it uses.
+      preconnect: sessionPreconnect(session.defaultSession),
       encryption: createSafeStoragePort(safeStorage, process.platform),
       createContainer: createElectronStoreContainer,
       openExternal: (url) => shell.openExternal(url),
