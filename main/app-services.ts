@@ -4,7 +4,6 @@ import {
   type EventChannel,
   type EventContract,
   type Locale,
-  type Notice,
 } from '../preload/api';
 import { AuthService, type StoragePolicy } from './auth/auth-service';
 import type { Config } from './config';
@@ -15,6 +14,7 @@ import { CredentialStore, type CredentialStoreOptions } from './credentials/cred
 import { SettingsStore } from './credentials/settings-store';
 import { DeepLinkIntake } from './deep-link/intake';
 import type { SchemeRegistration } from './deep-link/scheme-registration';
+import { fetchPreconnect, type Preconnect } from './http/preconnect';
 import type { FetchLike } from './http/request';
 import { createHandlers } from './ipc/handlers';
 import { ChatService } from './chat/chat-service';
@@ -29,6 +29,7 @@ import type { Handlers } from './ipc/dispatch';
 import type { Logger } from './log';
 import { checkExternalUrl } from './shell';
 import { ProviderRegistry } from './auth/registry';
+import { conversationStoreOf, damagedFileNotice, NoticeBoard } from './notices';
 
 /** Sends an event to the renderer (Electron: webContents.send; harness: server-sent events). */
 export type EventSink = <C extends EventChannel>(channel: C, payload: EventContract[C]) => void;
@@ -38,6 +39,11 @@ export interface AppServicesOptions {
   readonly config: Config;
   readonly dataDir: string;
   readonly fetch: FetchLike;
+  /**
+   * Warms a provider's origin when a sign-in begins (Electron: `session.preconnect`). Default: an
+   * `OPTIONS` of the origin through `fetch` (Node's fetch loads its client on the first request).
+   */
+  readonly preconnect?: Preconnect;
   readonly encryption: EncryptionPort;
   readonly createContainer?: CredentialStoreOptions['createContainer'];
   /** The OS "open in browser" (Electron: shell.openExternal; harness: recorded). */
@@ -68,7 +74,8 @@ export interface AppServices {
   /** Attaches the callback handler to the intake, replaying URLs queued until now. */
   acceptDeepLinks(): void;
   /**
-   * Emits every provider's state and the connectivity as they are now, for a page that has just
+   * Emits every provider's state, the connectivity and the notices not dismissed as they are now,
+   * for a page that has just
    * loaded: events are not sent while it loads, so a change after it asked for them would be
    * lost. Revisions and `seq` let the page drop whatever it already has newer.
    */
@@ -87,18 +94,30 @@ function storagePolicy(encryption: EncryptionPort): StoragePolicy {
  */
 export function createAppServices(options: AppServicesOptions): AppServices {
   const { config, log } = options;
+  // Kept until dismissed: most are raised before any page is connected (see NoticeBoard).
+  const notices = new NoticeBoard({ emit: (notice) => options.emit('app:notice', notice) });
   const credentials = CredentialStore.open({
     dir: options.dataDir,
     encryption: options.encryption,
     ...(options.createContainer && { createContainer: options.createContainer }),
   });
   const settings = SettingsStore.open({ dir: options.dataDir });
-  const conversations = ConversationStore.open({ dir: options.dataDir });
+  const conversations = ConversationStore.open({
+    dir: options.dataDir,
+    // A conversation file found damaged when it is opened (after startup).
+    onProblem: (report) => {
+      log.warn('store.corrupt-moved', { store: 'conversation', path: report.movedTo });
+      notices.raise(damagedFileNotice('conversation', report));
+      // It left the list: the page's copy must follow (after the store has finished with it).
+      queueMicrotask(() => options.emit('chat:conversations', chat.list()));
+    },
+  });
   // Loaded on the first search, never at startup; told about every change that reaches the disk.
   const search = new SearchService({
     dir: options.dataDir,
     source: conversations.store,
     log,
+    onProblem: (report) => notices.raise(damagedFileNotice('search-index', report)),
     ...(options.now && { now: options.now }),
   });
   const stopObserving = conversations.store.observe((change) => search.changed(change));
@@ -129,6 +148,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   const auth = new AuthService({
     registry,
     fetch: fetchFn,
+    preconnect: options.preconnect ?? fetchPreconnect(options.fetch),
     store: credentials.store,
     storagePolicy: policy,
     // Authorization URLs come from provider definitions (security.md 3): https only, except a
@@ -138,7 +158,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     scheme: options.scheme,
     keyLabel,
     emit: (state) => options.emit('auth:state', state),
-    notify: (notice) => options.emit('app:notice', notice),
+    notify: (notice) => notices.raise(notice),
     log,
     ...(options.now && { now: options.now }),
   });
@@ -150,6 +170,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     models: modelsCache.cache,
     attachments,
     emit: options.emit,
+    notify: (notice) => notices.raise(notice),
     log,
     ...(options.now && { now: options.now }),
   });
@@ -175,14 +196,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     new DeepLinkIntake({
       onError: (error) => log.warn('deep-link.handler-failed', { name: (error as Error).name }),
     });
-  const notices: Notice[] = [];
-
   const appInfo = (): AppInfo => ({
     version: options.version,
     locale,
     deepLinksUnavailable: options.deepLinks.available ? null : options.deepLinks.reason,
     weakEncryption: policy !== 'secure',
-    notices,
+    notices: notices.list(),
     connectivity: connectivity.state,
   });
 
@@ -202,6 +221,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     openExternal: (url) => options.openExternal(checkExternalUrl(url)),
     saveFile: options.saveFile ?? null,
+    dismissNotice: (id) => notices.dismiss(id),
     search,
     conversationDefaults: {
       get: () => settings.store.get('conversationDefaults') ?? DEFAULT_CONVERSATION_SETTINGS,
@@ -222,18 +242,16 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     start() {
       auth.restore();
       const problems = [
-        credentials.corrupt,
-        settings.corrupt,
-        ...conversations.problems,
-        ...modelsCache.problems,
+        ...(credentials.corrupt
+          ? [{ store: 'credentials' as const, report: credentials.corrupt }]
+          : []),
+        ...(settings.corrupt ? [{ store: 'settings' as const, report: settings.corrupt }] : []),
+        ...conversations.problems.map((report) => ({ store: conversationStoreOf(report), report })),
+        ...modelsCache.problems.map((report) => ({ store: 'models-cache' as const, report })),
       ];
-      for (const corrupt of problems) {
-        if (corrupt) {
-          log.warn('store.corrupt-moved', { path: corrupt.movedTo });
-          const notice: Notice = { code: 'STORE_CORRUPT_MOVED', path: corrupt.movedTo };
-          notices.push(notice);
-          options.emit('app:notice', notice);
-        }
+      for (const { store, report } of problems) {
+        log.warn('store.corrupt-moved', { store, path: report.movedTo });
+        notices.raise(damagedFileNotice(store, report));
       }
       auth.refreshAllInBackground();
       // The search index is not warmed up here: it loads when the search opens (search-service).
@@ -241,6 +259,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     replayStates() {
       for (const state of auth.states()) options.emit('auth:state', state);
       options.emit('app:connectivity', connectivity.state);
+      notices.replay();
     },
     acceptDeepLinks() {
       detach ??= intake.attach((url) => {

@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'CHAT_STOPPED',
   'CHAT_BAD_REQUEST',
   'CHAT_SETTINGS_INVALID',
+  /** A conversation file is damaged or unreadable (moved aside when damaged); not the sign-in. */
+  'CHAT_DAMAGED',
   'ATTACHMENT_TOO_LARGE',
   'ATTACHMENT_TOO_MANY',
   'ATTACHMENT_TYPE_MISMATCH',
@@ -72,6 +74,8 @@ export interface ErrorDetails {
   readonly field?: string;
   /** The attached file an `ATTACHMENT_*` error is about (its name, as the user gave it). */
   readonly file?: string;
+  /** Why a `STORE_WRITE_FAILED` write failed: `disk-full`, `no-permission` or `disk-error`. */
+  readonly reason?: 'disk-full' | 'no-permission' | 'disk-error';
 }
 
 /**
@@ -93,7 +97,7 @@ export class LatchkeyError extends Error {
 /** Converts anything thrown into the serializable view that crosses to the renderer. */
 export function toErrorView(error: unknown): ErrorView {
   if (error instanceof LatchkeyError) {
-    const { status, retryAfter, providerMessage, field, file } = error.details;
+    const { status, retryAfter, providerMessage, field, file, reason } = error.details;
     return {
       code: error.code,
       ...(status !== undefined && { status }),
@@ -101,6 +105,7 @@ export function toErrorView(error: unknown): ErrorView {
       ...(providerMessage !== undefined && { providerMessage }),
       ...(field !== undefined && { field }),
       ...(file !== undefined && { file }),
+      ...(reason !== undefined && { reason }),
     };
   }
   return { code: 'INTERNAL' };

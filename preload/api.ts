@@ -37,6 +37,8 @@ export interface ErrorView {
   readonly field?: string;
   /** The name of the attached file an `ATTACHMENT_*` error is about. */
   readonly file?: string;
+  /** Why a `STORE_WRITE_FAILED` write failed: `disk-full`, `no-permission` or `disk-error`. */
+  readonly reason?: 'disk-full' | 'no-permission' | 'disk-error';
 }
 
 /** Public, non-secret facts about the signed-in key (OpenRouter `GET /api/v1/key`). */
@@ -200,8 +202,8 @@ export interface AppInfo {
   readonly deepLinksUnavailable: DeepLinkUnavailableReason | null;
   /** Where the OS keyring offers no real protection (security.md 15). */
   readonly weakEncryption: boolean;
-  /** Notices raised during startup, before the renderer could subscribe. */
-  readonly notices: readonly Notice[];
+  /** Notices raised and not yet dismissed (also those raised before the page loaded). */
+  readonly notices: readonly RaisedNotice[];
   /** Whether the providers could be reached, as last observed (then `app:connectivity`). */
   readonly connectivity: Connectivity;
 }
@@ -439,6 +441,12 @@ export const DEFAULT_CONVERSATION_SETTINGS: ConversationSettings = {
 export interface ConversationList {
   readonly revision: number;
   readonly conversations: readonly ConversationSummary[];
+  /**
+   * Only the newest `limit` conversations (`listConversations(limit)`, for a first paint that
+   * does not wait for 10,000): it adds and updates summaries, and decides nothing about which
+   * conversations exist.
+   */
+  readonly partial?: boolean;
 }
 
 /**
@@ -530,11 +538,34 @@ export interface Connectivity {
   readonly seq: number;
 }
 
-/** A one-off message from main (not tied to a provider state). */
+/** Which stored file a `STORE_CORRUPT_MOVED` notice is about (each has its own wording). */
+export type DamagedStore =
+  | 'conversation'
+  | 'conversation-index'
+  | 'credentials'
+  | 'settings'
+  | 'models-cache'
+  | 'search-index';
+
+/** A message from main that is not tied to a provider state, as it is raised. */
 export interface Notice {
   readonly code: 'STORE_CORRUPT_MOVED' | 'STORE_WRITE_FAILED';
+  /** The store whose file was damaged and moved aside (`STORE_CORRUPT_MOVED`). */
+  readonly store?: DamagedStore;
+  /** A damaged conversation's title, when it could still be read. */
+  readonly title?: string;
+  /** The damaged file's name before it was moved (e.g. `<uuid>.json`). */
+  readonly file?: string;
   /** Where the unreadable file was moved, for the user to inspect. */
   readonly path?: string;
+}
+
+/**
+ * A notice as main keeps it (main/notices.ts) until the user dismisses it: a page that loads
+ * later still gets it (`AppInfo.notices`), and dismissing it names its `id`.
+ */
+export interface RaisedNotice extends Notice {
+  readonly id: string;
 }
 
 /** Result envelope: `ipcMain.handle` only carries an error's message, so errors are values. */
@@ -565,7 +596,9 @@ export interface InvokeContract {
   'shell:open-external': { request: { url: string }; response: undefined };
   /** Probes the provider (after being offline); the answer also arrives as `app:connectivity`. */
   'app:check-connectivity': { request: undefined; response: Connectivity };
-  'chat:list': { request: undefined; response: ConversationList };
+  /** The user dismissed a notice: main forgets it, so a reload does not show it again. */
+  'app:dismiss-notice': { request: { id: string }; response: undefined };
+  'chat:list': { request: { limit: number } | undefined; response: ConversationList };
   /** Loads one conversation from disk (conversations are loaded lazily). */
   'chat:open': { request: { id: string }; response: Conversation };
   /** Without `settings`, the conversation starts with the saved defaults for new chats. */
@@ -658,7 +691,7 @@ export interface InvokeContract {
 /** Payloads of every main → renderer event channel. */
 export interface EventContract {
   'auth:state': ProviderState;
-  'app:notice': Notice;
+  'app:notice': RaisedNotice;
   'app:connectivity': Connectivity;
   'chat:delta': StreamDelta;
   /** A message changed state (streaming finished, stopped, failed). */
@@ -688,6 +721,7 @@ export const INVOKE_CHANNELS = [
   'settings:set-locale',
   'shell:open-external',
   'app:check-connectivity',
+  'app:dismiss-notice',
   'chat:list',
   'chat:open',
   'chat:create',
@@ -746,7 +780,10 @@ export interface LatchkeyApi {
   setLocale(locale: Locale): Promise<Locale>;
   openExternal(url: string): Promise<void>;
   checkConnectivity(): Promise<Connectivity>;
-  listConversations(): Promise<ConversationList>;
+  /** Main forgets the notice (it stays gone after a reload). */
+  dismissNotice(id: string): Promise<void>;
+  /** Every conversation, newest first; only the newest `limit` (then `partial`) when given. */
+  listConversations(limit?: number): Promise<ConversationList>;
   openConversation(id: string): Promise<Conversation>;
   createConversation(
     provider: ProviderId,
@@ -788,7 +825,7 @@ export interface LatchkeyApi {
   setDefaultModel(provider: ProviderId, model: string): Promise<ModelsView>;
   /** Subscriptions return a function that unsubscribes. */
   onAuthState(listener: (state: ProviderState) => void): () => void;
-  onNotice(listener: (notice: Notice) => void): () => void;
+  onNotice(listener: (notice: RaisedNotice) => void): () => void;
   onConnectivity(listener: (connectivity: Connectivity) => void): () => void;
   onStreamDelta(listener: (delta: StreamDelta) => void): () => void;
   onMessage(listener: (event: EventContract['chat:message']) => void): () => void;

@@ -50,7 +50,10 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
       await invoke('shell:open-external', { url });
     },
     checkConnectivity: () => invoke('app:check-connectivity', undefined),
-    listConversations: () => invoke('chat:list', undefined),
+    dismissNotice: async (id) => {
+      await invoke('app:dismiss-notice', { id });
+    },
+    listConversations: (limit) => invoke('chat:list', limit === undefined ? undefined : { limit }),
     openConversation: (id) => invoke('chat:open', { id }),
     createConversation: (provider, model, settings) =>
       invoke('chat:create', { provider, model, ...(settings && { settings }) }),

@@ -73,6 +73,11 @@ export const STORE_DIR_MODE = 0o700;
 /** Where an unreadable store file was moved (shown to the user, see `Notice` in preload/api). */
 export interface CorruptReport {
   readonly movedTo: string;
+  /**
+   * What the user called the file's content, when the producer knows it: a damaged
+   * conversation's title from the index (main/notices.ts otherwise salvages it from the file).
+   */
+  readonly title?: string;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { AuthService } from '../auth/auth-service';
 import type { ChatService } from '../chat/chat-service';
 import { conversationMarkdown } from '../chat/export-markdown';
 import type { SaveFile } from '../chat/save-file';
+import { INVOKE_CHANNELS } from '../../preload/api';
+import { LatchkeyError } from '../errors';
 import type { Handlers } from './dispatch';
 
 /** What the handlers need from the services around the composition root. */
@@ -23,6 +25,8 @@ export interface HandlerDeps {
   readonly openExternal: (url: string) => Promise<void>;
   /** Asks where to save a file and writes it (Electron's save dialog); null in the harness. */
   readonly saveFile: SaveFile | null;
+  /** Forgets a notice the user dismissed (main/notices.ts). */
+  readonly dismissNotice?: (id: string) => void;
   /** Search over all history (absent: every search finds nothing). */
   readonly search?: {
     query(query: string, limit: number): Promise<readonly SearchResult[]>;
@@ -41,7 +45,7 @@ export interface HandlerDeps {
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { auth, chat } = deps;
-  return {
+  return withConversationErrors({
     'app:get-info': () => deps.appInfo(),
     'auth:get-states': () => auth.states(),
     'auth:sign-in': ({ provider, route }) => auth.signIn(provider, route),
@@ -68,7 +72,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return undefined;
     },
     'app:check-connectivity': () => deps.checkConnectivity(),
-    'chat:list': () => chat.list(),
+    'app:dismiss-notice': ({ id }) => {
+      deps.dismissNotice?.(id);
+      return undefined;
+    },
+    'chat:list': (request) => chat.list(request?.limit),
     'chat:open': ({ id }) => chat.open(id),
     'chat:create': ({ provider, model, settings }) =>
       chat.create(provider, model, settings ?? deps.conversationDefaults.get()),
@@ -104,5 +112,37 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'search:query': ({ query, limit }) => deps.search?.query(query, limit) ?? [],
     'models:list': ({ provider, refresh }) => chat.listModels(provider, refresh),
     'models:set-default': ({ provider, model }) => chat.setDefaultModel(provider, model),
-  };
+  });
+}
+
+/** A damaged or unreadable conversation file, as the conversation store reports it. */
+function conversationError(error: unknown): unknown {
+  return error instanceof LatchkeyError && error.code === 'STORE_CORRUPT'
+    ? new LatchkeyError('CHAT_DAMAGED', {}, { cause: error })
+    : error;
+}
+
+/**
+ * The conversation store's `STORE_CORRUPT` is about a conversation file, never the saved
+ * sign-in (whose wording that code has): the `chat:` channels report it as `CHAT_DAMAGED`.
+ */
+function withConversationErrors(handlers: Handlers): Handlers {
+  const wrapped = { ...handlers } as unknown as Record<string, (request: unknown) => unknown>;
+  for (const channel of INVOKE_CHANNELS) {
+    const handler = wrapped[channel];
+    if (!channel.startsWith('chat:') || !handler) continue;
+    wrapped[channel] = (request) => {
+      try {
+        const value = handler(request);
+        return value instanceof Promise
+          ? value.catch((error: unknown) => {
+              throw conversationError(error);
+            })
+          : value;
+      } catch (error) {
+        throw conversationError(error);
+      }
+    };
+  }
+  return wrapped as unknown as Handlers;
 }

@@ -78,7 +78,8 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   'settings:set-locale': z.strictObject({ locale: z.enum(LOCALES) }),
   'shell:open-external': z.strictObject({ url: z.string().min(1).max(4096) }),
   'app:check-connectivity': none,
-  'chat:list': none,
+  'app:dismiss-notice': z.strictObject({ id: z.string().min(1).max(100) }),
+  'chat:list': z.union([none, z.strictObject({ limit: z.number().int().min(1).max(100_000) })]),
   'chat:open': z.strictObject({ id }),
   'chat:create': z.strictObject({
     provider,

@@ -33,7 +33,8 @@ export const api: LatchkeyApi = {
   setLocale: async (locale) => bridge().setLocale(locale),
   openExternal: async (url) => bridge().openExternal(url),
   checkConnectivity: async () => bridge().checkConnectivity(),
-  listConversations: async () => bridge().listConversations(),
+  dismissNotice: async (id) => bridge().dismissNotice(id),
+  listConversations: async (limit) => bridge().listConversations(limit),
   openConversation: async (id) => bridge().openConversation(id),
   createConversation: async (provider, model, settings) =>
     bridge().createConversation(provider, model, settings),

@@ -482,6 +482,9 @@ export const en = {
   'error.ATTACHMENT_NOT_FOUND.next': 'Remove it and attach it again. Nothing was sent.',
   'error.CHAT_SETTINGS_INVALID': 'Some conversation settings are not valid.',
   'error.CHAT_SETTINGS_INVALID.next': 'Correct the highlighted setting, then save again.',
+  'error.CHAT_DAMAGED': "This conversation's file is damaged and couldn't be read.",
+  'error.CHAT_DAMAGED.next':
+    'It was moved aside, not deleted; the notice above says where. Your other conversations are not affected.',
   'error.STORE_WRITE_FAILED': "Latchkey couldn't save your sign-in on this device.",
   'error.STORE_WRITE_FAILED.next': "Check that the disk isn't full, then try again.",
   'error.STORE_CORRUPT': "The sign-in saved on this device couldn't be read.",
@@ -502,10 +505,24 @@ export const en = {
   'error.INTERNAL.next': 'Try again. If it keeps happening, restart Latchkey.',
 
   'notice.dismiss': 'Got it',
-  'notice.path': 'Moved to {path}',
+  'notice.path': 'It is kept at {path}',
   'notice.STORE_CORRUPT_MOVED':
-    "Latchkey couldn't read its saved data, so it moved the file aside and started fresh.",
-  'notice.STORE_CORRUPT_MOVED.next': 'You may need to sign in again.',
+    "Latchkey couldn't read a file of its saved data, so it moved the file aside and started that part fresh.",
+  'notice.STORE_CORRUPT_MOVED.next': 'Nothing else was changed.',
+  'notice.damaged.conversation': 'A damaged conversation file was moved aside: {name}.',
+  'notice.damaged.conversation.next': 'Your other conversations are not affected.',
+  'notice.damaged.conversation-index':
+    'The conversation list was damaged and has been rebuilt from your conversations.',
+  'notice.damaged.conversation-index.next': 'Unsent drafts may be lost.',
+  'notice.damaged.credentials':
+    'Your saved sign-in was damaged and moved aside, so you are signed out.',
+  'notice.damaged.credentials.next': 'Sign in again.',
+  'notice.damaged.settings': 'Settings were damaged and reset to defaults.',
+  'notice.damaged.settings.next': 'Your language and provider settings may need to be set again.',
+  'notice.damaged.models-cache': 'The saved model list was damaged.',
+  'notice.damaged.models-cache.next': 'It will be fetched again.',
+  'notice.damaged.search-index': 'The search index was damaged and is being rebuilt.',
+  'notice.damaged.search-index.next': 'Your conversations are not affected.',
   'notice.STORE_WRITE_FAILED': "Latchkey couldn't save its data to disk.",
   'notice.STORE_WRITE_FAILED.next':
     "Recent changes may be lost when you quit. Check that the disk isn't full.",

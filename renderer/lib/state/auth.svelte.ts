@@ -4,7 +4,6 @@ import type {
   ConfigurableProviderId,
   ErrorView,
   LatchkeyApi,
-  Notice,
   ProviderId,
   ProviderState,
 } from '../../../preload/api';
@@ -52,7 +51,6 @@ export class PasteLink {
 export class AuthStore {
   providers = $state.raw<readonly ProviderState[]>([]);
   appInfo = $state.raw<AppInfo | null>(null);
-  notices = $state.raw<readonly Notice[]>([]);
   phase = $state<'loading' | 'ready' | 'failed'>('loading');
   loadError = $state.raw<ErrorView | null>(null);
 
@@ -101,22 +99,15 @@ export class AuthStore {
   /** Subscribes to main's events and loads the initial state; returns the disposer. */
   start(): () => void {
     let offState: () => void;
-    let offNotice: () => void;
     try {
       offState = this.#api.onAuthState((state) => this.#apply(state));
-      offNotice = this.#api.onNotice((notice) => {
-        this.notices = [...this.notices, notice];
-      });
     } catch (error) {
       this.loadError = errorViewOf(error);
       this.phase = 'failed';
       return () => {};
     }
     void this.load();
-    return () => {
-      offState();
-      offNotice();
-    };
+    return () => offState();
   }
 
   async load(): Promise<void> {
@@ -249,10 +240,6 @@ export class AuthStore {
   editLink(provider: ProviderId): void {
     this.paste[provider].error = null;
     this.paste[provider].missing = false;
-  }
-
-  dismissNotice(notice: Notice): void {
-    this.notices = this.notices.filter((item) => item !== notice);
   }
 
   async #run(

@@ -517,6 +517,7 @@ export class ScriptedMain {
       configureProvider: unused,
       setLocale: unused,
       openExternal: unused,
+      dismissNotice: unused,
       exportConversation: unused,
       conversationMarkdown: unused,
       searchConversations: unused,
