@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { benchAttachments } from './attachments.bench';
 import { benchBundle } from './bundle.bench';
 import { benchColdDeepLink } from './cold-deep-link.bench';
+import { benchConversationAppend } from './conversation-append.bench';
 import { benchConversationsScale } from './conversations-scale.bench';
 import { benchIdle } from './idle.bench';
 import { benchMarkdown } from './markdown.bench';
@@ -27,6 +28,7 @@ const rows = [
   ...(await benchSearch()),
   ...(await benchAttachments()),
   ...(await benchConversationsScale()),
+  ...benchConversationAppend(),
   ...(await benchIdle()),
 ];
 printTable(rows);

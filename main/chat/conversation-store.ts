@@ -400,13 +400,16 @@ export class ConversationStore {
    */
   appendMessages(id: string, messages: readonly ChatMessage[]): ConversationSummary {
     const added = checked(messagesSchema, messages);
-    return this.#change(id, (file) => {
-      const ids = new Set(file.messages.map((m) => m.id));
+    return this.#change(id, (file, known) => {
+      const ids = new Set<string>();
       for (const message of added) {
-        if (ids.has(message.id)) throw invalid(new Error('Duplicate message id'));
+        if (known.has(message.id) || ids.has(message.id)) {
+          throw invalid(new Error('Duplicate message id'));
+        }
         ids.add(message.id);
       }
-      const firstUser = [...file.messages, ...added].find((m) => m.role === 'user');
+      const firstUser =
+        file.title === '' ? [...file.messages, ...added].find((m) => m.role === 'user') : undefined;
       // A message of files only is titled after its first file.
       const title =
         file.title === '' && firstUser
@@ -426,8 +429,8 @@ export class ConversationStore {
    */
   updateMessage(id: string, message: ChatMessage): ConversationSummary {
     const replacement = checked(messageSchema, message);
-    return this.#change(id, (file) => {
-      if (!file.messages.some((m) => m.id === replacement.id)) throw notFound();
+    return this.#change(id, (_file, ids) => {
+      if (!ids.has(replacement.id)) throw notFound();
       return { op: 'put', messages: [replacement], meta: { updatedAt: this.#now() } };
     });
   }
@@ -613,11 +616,11 @@ export class ConversationStore {
    */
   #change(
     id: string,
-    record: (file: ConversationFile) => LogRecord,
+    record: (file: ConversationFile, ids: ReadonlySet<string>) => LogRecord,
     notify = true,
   ): ConversationSummary {
     const current = this.#cached(id);
-    const next = this.#files.change(current, record(current.file));
+    const next = this.#files.change(current, record(current.file, current.ids));
     this.#remember(next);
     const entry = entryOf(next.file);
     if (!sameEntry(this.#entry(id), entry)) {

@@ -13,9 +13,10 @@ const FILE_MODE = 0o600;
  */
 export interface FsPort {
   /**
-   * Appends `data` durably: opens `filePath` for appending (created 0600 when missing), writes,
-   * `fdatasync`s and closes; a file it created also has its directory synced, so its name
-   * survives a power cut too.
+   * Appends `data` in one write: opens `filePath` for appending (created 0600 when missing) and
+   * writes; once it returns the data is the kernel's (safe from a crash or kill of the app).
+   * The `fdatasync` that makes it survive a power cut follows off the calling thread, within
+   * milliseconds; a file it created has its directory synced at once, so its name survives too.
    */
   appendFile(filePath: string, data: string): void;
   /**
@@ -49,10 +50,13 @@ export const nodeFsPort: FsPort = {
     try {
       created = fs.fstatSync(fd).size === 0;
       fs.writeSync(fd, data);
-      fs.fdatasyncSync(fd);
-    } finally {
+    } catch (error) {
       fs.closeSync(fd);
+      throw error;
     }
+    // In the kernel now: a kill of the app can no longer lose it. The flush to the disk (for a
+    // power cut) runs on libuv's thread pool, so the main thread never waits for the disk.
+    fs.fdatasync(fd, () => fs.close(fd, () => undefined));
     if (created) syncDir(path.dirname(filePath));
   },
   writeFileAtomic(filePath, data) {

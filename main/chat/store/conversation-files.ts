@@ -18,6 +18,8 @@ const COMPACT_MIN_BYTES = 1024 * 1024;
 /** A conversation in memory, with what is on disk for it. */
 export interface Cached {
   readonly file: ConversationFile;
+  /** The ids of its messages (so a change need not look through them all). */
+  readonly ids: ReadonlySet<string>;
   /** Bytes of `<uuid>.json`. */
   readonly snapshotBytes: number;
   /**
@@ -34,6 +36,20 @@ export type FilesRead =
   | { readonly kind: 'missing' }
   | { readonly kind: 'corrupt'; readonly cause: unknown }
   | { readonly kind: 'unreadable'; readonly cause: unknown };
+
+/**
+ * The ids after a change: added to in place for a `put` (the set before it is not used again),
+ * listed anew after a cut or a removal.
+ */
+function nextIds(ids: ReadonlySet<string>, record: LogRecord, file: ConversationFile) {
+  if (record.op === 'put') {
+    const all = ids as Set<string>;
+    for (const message of record.messages) all.add(message.id);
+    return all;
+  }
+  if (record.op === 'cut' || record.op === 'remove') return new Set(file.messages.map((m) => m.id));
+  return ids;
+}
 
 /** `STORE_WRITE_FAILED` with the reason the user is told (disk full, no permission, disk error). */
 export function writeFailed(cause: unknown): LatchkeyError {
@@ -81,7 +97,9 @@ export class ConversationFiles {
       }
     }
     if (logBytes > Math.max(COMPACT_MIN_BYTES, read.snapshotBytes)) logBytes = Infinity;
-    return { kind: 'ok', cached: { file: read.file, snapshotBytes: read.snapshotBytes, logBytes } };
+    const ids = new Set(read.file.messages.map((m) => m.id));
+    const cached = { file: read.file, ids, snapshotBytes: read.snapshotBytes, logBytes };
+    return { kind: 'ok', cached };
   }
 
   /** Writes a new conversation's snapshot. @throws LatchkeyError `STORE_WRITE_FAILED`. */
@@ -92,7 +110,8 @@ export class ConversationFiles {
     } catch (error) {
       throw writeFailed(error);
     }
-    return { file, snapshotBytes: Buffer.byteLength(text), logBytes: 0 };
+    const ids = new Set(file.messages.map((m) => m.id));
+    return { file, ids, snapshotBytes: Buffer.byteLength(text), logBytes: 0 };
   }
 
   /**
@@ -122,9 +141,11 @@ export class ConversationFiles {
     } catch (error) {
       throw writeFailed(error);
     }
+    const file = applyRecord(base.file, parsed, base.ids);
     const next: Cached = {
       ...base,
-      file: applyRecord(base.file, parsed),
+      file,
+      ids: nextIds(base.ids, parsed, file),
       logBytes: base.logBytes + Buffer.byteLength(line),
     };
     if (next.logBytes <= Math.max(COMPACT_MIN_BYTES, next.snapshotBytes)) return next;
@@ -153,7 +174,7 @@ export class ConversationFiles {
     } catch {
       // Stale now (it names the older generation); the next change removes it first.
     }
-    return { file, snapshotBytes: Buffer.byteLength(text), logBytes: 0 };
+    return { ...current, file, snapshotBytes: Buffer.byteLength(text), logBytes: 0 };
   }
 
   /**

@@ -99,13 +99,21 @@ export function encodeRecord(record: LogRecord): string {
 }
 
 /** A change applied to a conversation, as a replay (and the store, in memory) applies it. */
-export function applyRecord(file: ConversationFile, record: ParsedRecord): ConversationFile {
+export function applyRecord(
+  file: ConversationFile,
+  record: ParsedRecord,
+  /** The ids of `file.messages`, when the caller keeps them: a new message is not searched for. */
+  ids?: ReadonlySet<string>,
+): ConversationFile {
   let messages: readonly ChatMessage[] = file.messages;
   switch (record.op) {
     case 'base':
       return file;
     case 'put':
-      messages = upsert(messages, record.messages);
+      messages =
+        ids && record.messages.every((m) => !ids.has(m.id))
+          ? [...messages, ...record.messages]
+          : upsert(messages, record.messages);
       break;
     case 'grow': {
       const at = messages.findIndex((m) => m.id === record.id);
