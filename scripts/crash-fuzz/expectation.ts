@@ -3,9 +3,10 @@ import type { ConversationSnapshot, Snapshot } from './protocol';
 
 /**
  * Whether a killed answer must keep all but its last second of text (partial-answer
- * checkpoints, issue 12). While false, text lost beyond that is counted and reported, not failed.
+ * checkpoints, issue 12; the chat service checkpoints since 2bd078f). While false, text lost
+ * beyond that is counted and reported, not failed.
  */
-export const CHECKPOINTS_REQUIRED = false;
+export const CHECKPOINTS_REQUIRED = true;
 /**
  * Whether temp files left by a killed write fail the run. The conversation store removes its own
  * at start; the credentials, settings and models-cache files (conf / atomically) do not yet, so
@@ -13,8 +14,12 @@ export const CHECKPOINTS_REQUIRED = false;
  * they do, such files are listed in the summary, not failed.
  */
 export const STRAY_FILES_FAIL = false;
-/** The most of an answer's streamed text a kill may lose: what was sent in its last second. */
-export const CHECKPOINT_WINDOW_MS = 1_000;
+/**
+ * The most of an answer's streamed text a kill may lose: what was sent in its last second, plus
+ * a quarter second for the checkpoint timer firing late and its write on a loaded machine.
+ * Measured from when the parent read each delta, which is after the child had it.
+ */
+export const CHECKPOINT_WINDOW_MS = 1_000 + 250;
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');

@@ -172,8 +172,8 @@ export function summaryLine(s: FuzzSummary): string {
     `${s.restarts} restarts, ${s.operations} operations, ` +
     `${s.messagesChecked} message checks, ${s.answersCompleted} answers completed, ` +
     `${s.inFlightKills} answers killed mid-stream: ${s.keptBytes} bytes kept, ${s.lostBytes} lost ` +
-    `(${s.lostBeyondWindowBytes} beyond the last second; ` +
-    `${s.checkpointsRequired ? 'checked' : 'reported only, checkpoints not required yet'}), ` +
+    `(${s.lostBeyondWindowBytes} beyond the last second, ` +
+    `${s.checkpointsRequired ? 'required 0' : 'reported only'}), ` +
     `${s.movedAside} files moved aside, ${s.strayFiles.length} stray temp files` +
     `${s.strayFiles.length > 0 ? ` (${s.strayFiles.slice(0, 3).join(', ')}${s.strayFilesFail ? '' : '; reported only'})` : ''}, ` +
     `${s.problems.length} problems; ` +
