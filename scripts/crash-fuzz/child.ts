@@ -43,7 +43,8 @@ const streamed = new Map<string, number>();
 
 let services: AppServices;
 try {
-  acquireDataDirLock(dataDir);
+  const lock = acquireDataDirLock(dataDir);
+  process.on('exit', () => lock.release());
   services = createAppServices({
     config: readConfig({ LATCHKEY_OPENROUTER_URL: emulator, LATCHKEY_LOCALE: 'en' }),
     dataDir,
