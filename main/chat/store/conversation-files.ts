@@ -65,6 +65,8 @@ export function writeFailed(cause: unknown): LatchkeyError {
 export class ConversationFiles {
   readonly #dir: string;
   readonly #fs: FsPort;
+  /** Conversations whose log may end in part of a line that failed: compacted before a change. */
+  readonly #torn = new Set<string>();
 
   constructor(dir: string, port: FsPort) {
     this.#dir = dir;
@@ -128,8 +130,9 @@ export class ConversationFiles {
     } catch (error) {
       throw new LatchkeyError('STORE_WRITE_FAILED', {}, { cause: error });
     }
-    const base = current.logBytes === Infinity ? this.compact(current) : current;
-    const { id } = base.file;
+    const { id } = current.file;
+    const due = current.logBytes === Infinity || this.#torn.has(id);
+    const base = due ? this.compact(current) : current;
     let line = encodeRecord(parsed);
     try {
       if (base.logBytes === 0) {
@@ -139,6 +142,7 @@ export class ConversationFiles {
       }
       this.#fs.appendFile(this.logPath(id), line);
     } catch (error) {
+      this.#undoAppend(id, base.logBytes);
       throw writeFailed(error);
     }
     const file = applyRecord(base.file, parsed, base.ids);
@@ -157,6 +161,20 @@ export class ConversationFiles {
   }
 
   /**
+   * A failed append may have left part of its line (a full disk takes what fits): it is cut
+   * off, so the next line does not follow it; when even that fails, the next change compacts
+   * first (a new snapshot, and the log removed).
+   */
+  #undoAppend(id: string, logBytes: number): void {
+    try {
+      if (logBytes === 0) this.#fs.unlink(this.logPath(id));
+      else this.#fs.truncate(this.logPath(id), logBytes);
+    } catch {
+      this.#torn.add(id);
+    }
+  }
+
+  /**
    * Folds the log into the snapshot: the snapshot with the next generation is written atomically
    * (from that rename on, the old log no longer applies), then the log is removed.
    * @throws LatchkeyError `STORE_WRITE_FAILED` when the snapshot cannot be written.
@@ -169,6 +187,7 @@ export class ConversationFiles {
     } catch (error) {
       throw writeFailed(error);
     }
+    this.#torn.delete(file.id);
     try {
       this.#fs.unlink(this.logPath(file.id));
     } catch {
