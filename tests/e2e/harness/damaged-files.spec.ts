@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { tempDataDir } from '../support/harness';
 import { useEmulatorAndHarness } from '../support/rig';
@@ -94,6 +95,14 @@ test('damaged files: notices raised before and after the page connects, kept unt
   // Not the sign-in wording a damaged conversation used to get.
   await expect(page.getByText("The sign-in saved on this device couldn't be read")).toHaveCount(0);
   await expect(conversations.getByRole('link', { name: 'Trip plans' })).toHaveCount(0);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const { violations } = await new AxeBuilder({ page })
+      .include('[role="alert"]')
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21aa'])
+      .analyze();
+    expect(violations.map((v) => `${colorScheme}: ${v.id}`)).toEqual([]);
+  }
   await conversations.getByRole('link', { name: 'Recipes' }).click();
   await expect(page.getByRole('article', { name: 'Assistant message' })).toContainText(
     'Soup of the day.',
