@@ -96,6 +96,9 @@ interface Workload {
   /** A 200-item list still open, and tokens to stream into its last item. */
   readonly list: string;
   readonly listTokens: readonly string[];
+  /** A 400-item list and a 300-row table, each streamed token by token from empty. */
+  readonly growList: readonly string[];
+  readonly growTable: readonly string[];
   readonly runs: number;
   readonly perFrame: number;
 }
@@ -113,6 +116,13 @@ interface Samples {
   naive100k: number[];
   fence: number[];
   list: number[];
+  /** Per token while the list (table) grows: the first and the last tenth of its tokens. */
+  listStart: number[];
+  listEnd: number[];
+  listRatio: number[];
+  tableStart: number[];
+  tableEnd: number[];
+  tableRatio: number[];
 }
 
 type Stream = { append(text: string): unknown; finish(): unknown };
@@ -161,6 +171,33 @@ function measure(work: Workload, make: () => Stream, oneShot: (text: string) => 
     naive100k: [],
     fence: [],
     list: [],
+    listStart: [],
+    listEnd: [],
+    listRatio: [],
+    tableStart: [],
+    tableEnd: [],
+    tableRatio: [],
+  };
+  const median = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  };
+  /** Streams `tokens` from empty; per-token times of the first and the last tenth, and the ratio
+   * of their medians. */
+  const grow = (tokens: readonly string[], start: number[], end: number[], ratio: number[]) => {
+    const s = make();
+    const times: number[] = [];
+    for (const token of tokens) {
+      const begin = now();
+      s.append(token);
+      times.push(now() - begin);
+    }
+    const tenth = Math.floor(times.length / 10);
+    const first = times.slice(0, tenth);
+    const last = times.slice(-tenth);
+    start.push(...first);
+    end.push(...last);
+    ratio.push(median(last) / median(first));
   };
   for (let run = 0; run < work.runs; run++) {
     const a = stream('', 1);
@@ -187,6 +224,8 @@ function measure(work: Workload, make: () => Stream, oneShot: (text: string) => 
     }
     out.fence.push(...stream(work.fence, 1, work.fenceLines));
     out.list.push(...stream(work.list, 1, work.listTokens));
+    grow(work.growList, out.listStart, out.listEnd, out.listRatio);
+    grow(work.growTable, out.tableStart, out.tableEnd, out.tableRatio);
   }
   const full = work.bigPrefix + work.small;
   for (let i = 0; i < 20; i++) {
@@ -231,6 +270,24 @@ function rows(where: string, samples: Samples): Row[] {
       p95: 4,
     }),
     summarize(`markdown (${where}): append 1 token to an open 200-item list, ms`, samples.list, {}),
+    summarize(
+      `markdown (${where}): 400-item list, 1 token, first tenth, ms`,
+      samples.listStart,
+      {},
+    ),
+    summarize(`markdown (${where}): 400-item list, 1 token, last tenth, ms`, samples.listEnd, {}),
+    summarize(`markdown (${where}): 400-item list, median ratio last/first`, samples.listRatio, {
+      median: 1.5,
+    }),
+    summarize(
+      `markdown (${where}): 300-row table, 1 token, first tenth, ms`,
+      samples.tableStart,
+      {},
+    ),
+    summarize(`markdown (${where}): 300-row table, 1 token, last tenth, ms`, samples.tableEnd, {}),
+    summarize(`markdown (${where}): 300-row table, median ratio last/first`, samples.tableRatio, {
+      median: 1.5,
+    }),
   ];
 }
 
@@ -313,6 +370,10 @@ export async function benchMarkdown(): Promise<Row[]> {
     fenceLines: Array.from({ length: 200 }, (_, i) => `let more${i} = "<${i}>";\n`),
     list: Array.from({ length: 200 }, (_, i) => item(i + 1)).join(''),
     listTokens: tokenize(item(201).repeat(3)),
+    growList: tokenize(Array.from({ length: 400 }, (_, i) => item(i + 1)).join('')),
+    growTable: tokenize(
+      `| # | name | value |\n|---|:---|---:|\n${Array.from({ length: 300 }, (_, i) => `| ${i} | **row ${i}** with \`code\` | ${i * 7} |\n`).join('')}`,
+    ),
     runs: RUNS,
     perFrame: TOKENS_PER_FRAME,
   };

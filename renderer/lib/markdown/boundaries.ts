@@ -59,8 +59,12 @@ function closedFenceEnd(token: Tokens.Code, text: string, start: number): number
   return text.charCodeAt(end) === 10 ? end + 1 : null;
 }
 
-/** Every safe cut in `text` (an open tail that starts at a previous cut), given its tokens. */
-export function findCuts(text: string, tokens: readonly Token[]): Cut[] {
+/**
+ * Every safe cut in `text` (an open tail that starts at a previous cut), given its tokens. The
+ * first `exact` tokens are known to be the text's own slices, back to back (open-block.ts), so
+ * their text is not compared again.
+ */
+export function findCuts(text: string, tokens: readonly Token[], exact = 0): Cut[] {
   const cuts: Cut[] = [];
   const add = (offset: number, token: number) => {
     if (offset > (cuts.at(-1)?.offset ?? 0)) cuts.push({ offset, token });
@@ -68,7 +72,7 @@ export function findCuts(text: string, tokens: readonly Token[]): Cut[] {
   let offset = 0;
   for (const [i, token] of tokens.entries()) {
     // A few merges rewrite `raw`; past one, offsets are unknown, so cut no further.
-    if (!text.startsWith(token.raw, offset)) break;
+    if (i >= exact && !text.startsWith(token.raw, offset)) break;
     const start = offset;
     offset += token.raw.length;
     if (token.type === 'space') continue;

@@ -31,6 +31,35 @@ export interface RenderedBlock {
   readonly closed: boolean;
   /** Set for top-level code blocks: the raw code to copy or highlight. */
   readonly code?: { readonly lang: string | null; readonly text: string };
+  /** Set for lists and tables: `html` in parts, so a view can keep the DOM of unchanged items. */
+  readonly parts?: BlockParts;
+}
+
+/** A list's (table's) sanitized html: `open + items.join('') + close`. */
+export interface BlockParts {
+  /** Up to the first item: `<ul>\n`, or a table's head and `<tbody>`. */
+  readonly open: string;
+  /** One per item (row); an unchanged item keeps the same string. */
+  readonly items: readonly string[];
+  readonly close: string;
+}
+
+/** A list or table block; its whole html is joined only when asked for. */
+class PartsBlock implements RenderedBlock {
+  #html: string | null = null;
+  constructor(
+    readonly id: number,
+    readonly closed: boolean,
+    readonly parts: BlockParts,
+    /** Per item: its token (same object while unchanged) and its html before sanitizing. */
+    readonly keys: readonly object[],
+    readonly sources: readonly string[],
+  ) {}
+
+  get html(): string {
+    this.#html ??= this.parts.open + this.parts.items.join('') + this.parts.close;
+    return this.#html;
+  }
 }
 
 export interface IncrementalMarkdownOptions {
@@ -81,6 +110,8 @@ export class MarkdownStream {
   /** The tail's open list or table and the tail's tokens it belongs to (open-block.ts). */
   #open: OpenBlock | null = null;
   #openTokens: readonly Token[] = [];
+  /** How many of the tail's tokens are known slices of it (up to the open block). */
+  #exact = 0;
   // Per-update bookkeeping.
   #base = 0;
   #oldTail: RenderedBlock[] = [];
@@ -188,7 +219,7 @@ export class MarkdownStream {
       }
       const tail = this.#tail;
       const tokens = this.#lexTail(tail);
-      const cuts = findCuts(tail, tokens);
+      const cuts = findCuts(tail, tokens, this.#exact);
       const last = cuts.at(-1);
       if (!last) {
         this.#renderTail(tokens);
@@ -234,7 +265,10 @@ export class MarkdownStream {
     const open = this.#open;
     const fast =
       open && lexOpenBlock(tail, this.#openTokens, open, (text, links) => this.#lex(text, links));
+    this.#exact = 0;
     if (fast) {
+      // The tokens up to the merged block were checked against the tail before, or are its slice.
+      this.#exact = (open?.index ?? -1) + 1;
       this.#open = fast.open;
       this.#openTokens = fast.tokens;
       return fast.tokens;
@@ -255,7 +289,7 @@ export class MarkdownStream {
       const rendered = renderToken(token, this.#blocks.length);
       if (!rendered) continue;
       this.#blocks.push(this.#block(rendered, false));
-      this.#tailSources.push(rendered.html);
+      this.#tailSources.push(rendered.pieces ? '' : rendered.html);
     }
   }
 
@@ -263,44 +297,90 @@ export class MarkdownStream {
   #block(rendered: TokenHtml, closed: boolean): RenderedBlock {
     const id = this.#blocks.length;
     const previous = this.#oldTail[id - this.#base];
+    if (rendered.pieces) {
+      const block = this.#partsBlock(id, previous, rendered.pieces, closed);
+      if (block) return block;
+    }
     let html: string;
-    if (previous && this.#oldSources[id - this.#base] === rendered.html) {
+    if (!rendered.pieces && previous && this.#oldSources[id - this.#base] === rendered.html) {
       if (previous.closed === closed) return previous;
       html = previous.html;
     } else if (rendered.trusted) {
       html = rendered.html;
     } else {
-      html =
-        (rendered.pieces && this.#sanitizePieces(rendered.pieces)) ?? this.#sanitize(rendered.html);
+      html = this.#sanitize(rendered.html);
     }
     return rendered.code ? { id, html, closed, code: rendered.code } : { id, html, closed };
   }
 
-  /** Sanitizes a list or table part by part, reusing the parts that did not change. Null when a
-   * table row does not come back in its wrapper (then the whole block is sanitized instead). */
-  #sanitizePieces(pieces: readonly Piece[]): string | null {
-    let html = '';
+  /**
+   * A list or table sanitized item by item (row by row): an item whose token (or html) is the
+   * previous update's keeps its sanitized html, so while it streams only the last item is
+   * sanitized again, and no per-update work walks the items' text. Null when a table row does not
+   * come back in its wrapper (then the whole block is sanitized instead).
+   */
+  #partsBlock(
+    id: number,
+    previous: RenderedBlock | undefined,
+    pieces: readonly Piece[],
+    closed: boolean,
+  ): RenderedBlock | null {
+    const before = previous instanceof PartsBlock ? previous : null;
+    let open = '';
+    let close = '';
+    const items: string[] = [];
+    const keys: object[] = [];
+    const sources: string[] = [];
+    let same = before !== null && before.closed === closed;
     for (const piece of pieces) {
-      if (piece.trusted) {
-        html += piece.html;
+      if (piece.key) {
+        const at = items.length;
+        const known =
+          before && (before.keys[at] === piece.key || before.sources[at] === piece.html)
+            ? before.parts.items[at]
+            : undefined;
+        const clean = known ?? this.#sanitizePiece(piece);
+        if (clean === null) return null;
+        same &&= clean === before?.parts.items[at];
+        items.push(clean);
+        keys.push(piece.key);
+        sources.push(piece.html);
         continue;
       }
-      const key = `${piece.context ?? ''}\0${piece.html}`;
-      let clean = this.#nextPieces.get(key) ?? this.#pieces.get(key);
-      if (clean === undefined) {
-        if (piece.context) {
-          const [open, close] = [`<table><${piece.context}>`, `</${piece.context}></table>`];
-          const wrapped = this.#sanitize(open + piece.html + close);
-          if (!wrapped.startsWith(open) || !wrapped.endsWith(close)) return null;
-          clean = wrapped.slice(open.length, -close.length);
-        } else {
-          clean = this.#sanitize(piece.html);
-        }
-      }
-      this.#nextPieces.set(key, clean);
-      html += clean;
+      const clean = piece.trusted ? piece.html : this.#sanitizePiece(piece);
+      if (clean === null) return null;
+      if (items.length === 0) open += clean;
+      else close += clean;
     }
-    return html;
+    if (
+      before &&
+      same &&
+      items.length === before.parts.items.length &&
+      open === before.parts.open &&
+      close === before.parts.close
+    ) {
+      return before;
+    }
+    return new PartsBlock(id, closed, { open, items, close }, keys, sources);
+  }
+
+  /** One part of a list or table, sanitized (a table row inside its table); null when a row does
+   * not come back in its wrapper. Parts without a token (a table's head) are remembered by html. */
+  #sanitizePiece(piece: Piece): string | null {
+    const key = `${piece.context ?? ''}\0${piece.html}`;
+    let clean = this.#nextPieces.get(key) ?? this.#pieces.get(key);
+    if (clean === undefined) {
+      if (piece.context) {
+        const [open, close] = [`<table><${piece.context}>`, `</${piece.context}></table>`];
+        const wrapped = this.#sanitize(open + piece.html + close);
+        if (!wrapped.startsWith(open) || !wrapped.endsWith(close)) return null;
+        clean = wrapped.slice(open.length, -close.length);
+      } else {
+        clean = this.#sanitize(piece.html);
+      }
+    }
+    if (!piece.key) this.#nextPieces.set(key, clean);
+    return clean;
   }
 
   /** Starts the fence fast path on a tail that begins with a complete opening line. Returns true

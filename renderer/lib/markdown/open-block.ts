@@ -57,10 +57,10 @@ function looseItems(items: readonly Tokens.ListItem[]): boolean {
   );
 }
 
-/** Where the last line of a table's raw text starts (its raw may end with a newline). */
+/** Where a table's last row starts: its raw may end with a newline and a blank line. */
 function lastLineStart(raw: string): number {
   let end = raw.length;
-  while (end > 0 && raw.charCodeAt(end - 1) === 10) end--;
+  while (end > 0 && /[\n \t]/.test(raw.charAt(end - 1))) end--;
   return raw.lastIndexOf('\n', end - 1) + 1;
 }
 

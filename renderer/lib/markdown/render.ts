@@ -132,6 +132,8 @@ export interface Piece {
   readonly html: string;
   readonly trusted?: boolean;
   readonly context?: 'thead' | 'tbody';
+  /** For an item (row): its token, the same object for as long as it is unchanged (open-block.ts). */
+  readonly key?: object;
 }
 
 /** A top-level token's html before sanitizing, and whether it is our own escaped template. */
@@ -144,22 +146,46 @@ export interface TokenHtml {
   readonly code?: { readonly lang: string | null; readonly text: string };
 }
 
+/** Rendered items and rows by token: a finished item of an open list is rendered once. */
+const itemHtml = new WeakMap<object, string>();
+
+function listItem(item: Tokens.ListItem): string {
+  let html = itemHtml.get(item);
+  if (html === undefined) {
+    html = parser.renderer.listitem(item);
+    itemHtml.set(item, html);
+  }
+  return html;
+}
+
+function tableRow(cells: Tokens.TableCell[]): string {
+  let html = itemHtml.get(cells);
+  if (html === undefined) {
+    html = parser.renderer.tablerow({
+      text: cells.map((cell) => parser.renderer.tablecell(cell)).join(''),
+    });
+    itemHtml.set(cells, html);
+  }
+  return html;
+}
+
 function listPieces(list: Tokens.List): Piece[] {
   const type = list.ordered ? 'ol' : 'ul';
   const start = list.ordered && list.start !== 1 ? ` start="${list.start}"` : '';
   return [
     { html: `<${type}${start}>\n`, trusted: true },
-    ...list.items.map((item) => ({ html: parser.renderer.listitem(item) })),
+    ...list.items.map((item) => ({ html: listItem(item), key: item })),
     { html: `</${type}>\n`, trusted: true },
   ];
 }
 
 function tablePieces(table: Tokens.Table): Piece[] {
-  const row = (cells: Tokens.TableCell[]) =>
-    parser.renderer.tablerow({
-      text: cells.map((cell) => parser.renderer.tablecell(cell)).join(''),
-    });
-  const rows: Piece[] = table.rows.map((cells) => ({ html: row(cells), context: 'tbody' }));
+  const row = tableRow;
+  const rows: Piece[] = table.rows.map((cells) => ({
+    html: row(cells),
+    context: 'tbody',
+    key: cells,
+  }));
   return [
     { html: '<table>\n<thead>\n', trusted: true },
     { html: row(table.header), context: 'thead' },
@@ -186,7 +212,14 @@ export function renderToken(token: Token, id: number): TokenHtml | null {
   if (token.type === 'list' || token.type === 'table') {
     const pieces =
       token.type === 'list' ? listPieces(token as Tokens.List) : tablePieces(token as Tokens.Table);
-    return { html: pieces.map((piece) => piece.html).join(''), trusted: false, pieces };
+    return {
+      // Joined only when asked for: a streaming list is rendered from its pieces.
+      get html() {
+        return pieces.map((piece) => piece.html).join('');
+      },
+      trusted: false,
+      pieces,
+    };
   }
   const html = parser.parse([token]);
   return html === '' ? null : { html, trusted: false };
