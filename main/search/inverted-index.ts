@@ -135,6 +135,19 @@ export class InvertedIndex {
    * documents dropped), in steps. Nothing may change the index until it is done.
    */
   *compactor(): Generator<void, void> {
+    const docs = this.#docConversation.length;
+    if (this.#liveDocs === docs) {
+      // Nothing deleted (a rebuild): the documents stay as they are; only the terms move.
+      const out = new ByteWriter(this.#table.data.length + 1024 * 1024);
+      const identity = new Int32Array(docs);
+      for (let doc = 0; doc < docs; doc++) identity[doc] = doc;
+      yield* this.#writeTerms(out, identity, docs);
+      this.#table = yield* TermTable.read(out.take(), 0, out.length, docs, 5000);
+      this.#added = new Map();
+      this.#byHead = new Map();
+      this.#decoded = new Map();
+      return;
+    }
     const bytes = yield* this.encoder();
     const fresh = yield* InvertedIndex.#decode(bytes, 5000);
     this.#table = fresh.#table;
@@ -368,13 +381,26 @@ export class InvertedIndex {
     out.u32(FORMAT);
     out.u32(header.length);
     out.bytes(header);
+    yield* this.#writeTerms(out, renumber, next, stepTerms);
+    out.u32(0xffffffff);
+    out.u32(crc32(out.view()));
+    return out.take();
+  }
+
+  /** The term records of {@link encoder}, `live` documents renumbered by `renumber`. */
+  *#writeTerms(
+    out: ByteWriter,
+    renumber: Int32Array,
+    live: number,
+    stepTerms = 2000,
+  ): Generator<void, void> {
     const docs = this.#docConversation.length;
     const writer = new TermWriter(out, renumber, docs);
     const table = this.#table;
     const added = [...this.#added.keys()].sort(byCodePoint);
     const addedKeys = added.map((term) => Buffer.from(term, 'utf8'));
     // Nothing deleted: a term only in the table is copied as it is.
-    const verbatim = next === docs;
+    const verbatim = live === docs;
     yield;
     let i = 0;
     let j = 0;
@@ -397,9 +423,6 @@ export class InvertedIndex {
       const fromAdded = order >= 0 ? this.#added.get(added[j++] ?? '') : undefined;
       writer.write(key, fromTable, fromAdded);
     }
-    out.u32(0xffffffff);
-    out.u32(crc32(out.view()));
-    return out.take();
   }
 
   /** @throws DamagedIndexError when `bytes` is not an intact index of this format. */
