@@ -506,6 +506,7 @@ export const en = {
 
   'notice.dismiss': 'Got it',
   'notice.path': 'It is kept at {path}',
+  'notice.more': 'More notices waiting: {count}. Each one you dismiss brings the next.',
   'notice.STORE_CORRUPT_MOVED':
     "Latchkey couldn't read a file of its saved data, so it moved the file aside and started that part fresh.",
   'notice.STORE_CORRUPT_MOVED.next': 'Nothing else was changed.',

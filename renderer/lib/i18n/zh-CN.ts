@@ -467,6 +467,7 @@ export const zhCN = {
 
   'notice.dismiss': '知道了',
   'notice.path': '文件保存在 {path}',
+  'notice.more': '还有 {count} 条通知，每关闭一条就会显示下一条。',
   'notice.STORE_CORRUPT_MOVED':
     'Latchkey 无法读取一个已保存的数据文件，已将它移到一旁，并让这部分数据重新开始。',
   'notice.STORE_CORRUPT_MOVED.next': '其他内容没有改动。',

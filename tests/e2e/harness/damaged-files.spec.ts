@@ -28,12 +28,14 @@ function message(id: string, role: 'user' | 'assistant', content: string, at: nu
 }
 
 /**
- * The data dir a sync tool left behind: damaged credentials (found at startup, before any page
- * is connected), and a conversation the index lists whose file was cut short (found only when it
+ * The data dir a sync tool left behind: damaged credentials, settings and model list (found at
+ * startup, before any page is connected), and a conversation the index lists whose file was cut short (found only when it
  * is opened, with the page connected). "Recipes" is intact and the most recent.
  */
 function seed(dataDir: string): void {
   writeFileSync(join(dataDir, 'credentials.json'), '{"version":1,"providers":{"openrouter":');
+  writeFileSync(join(dataDir, 'settings.json'), '');
+  writeFileSync(join(dataDir, 'models.json'), '[]');
   const dir = join(dataDir, 'conversations');
   mkdirSync(dir, { recursive: true });
   const conversation = (id: string, title: string, updatedAt: number, text: string) => ({
@@ -67,6 +69,10 @@ function seed(dataDir: string): void {
 const notice = (page: Page, text: string) => page.getByRole('alert').filter({ hasText: text });
 const SIGN_IN_DAMAGED = 'Your saved sign-in was damaged and moved aside, so you are signed out.';
 const TRIP_DAMAGED = 'A damaged conversation file was moved aside: Trip plans.';
+const SETTINGS_DAMAGED = 'Settings were damaged and reset to defaults.';
+const MODELS_DAMAGED = 'The saved model list was damaged.';
+/** Any notice of a file moved aside (each names where it is kept). */
+const ANY = 'It is kept at';
 
 test('damaged files: notices raised before and after the page connects, kept until dismissed', async ({
   page,
@@ -80,6 +86,8 @@ test('damaged files: notices raised before and after the page connects, kept unt
   // Raised at startup, before the page existed: shown when it loads.
   await expect(notice(page, SIGN_IN_DAMAGED)).toBeVisible();
   await expect(notice(page, SIGN_IN_DAMAGED)).toContainText('credentials.corrupt-');
+  await expect(notice(page, SETTINGS_DAMAGED)).toBeVisible();
+  await expect(notice(page, MODELS_DAMAGED)).toBeVisible();
   await signInThroughBrowser(page, context, harness);
   await expect(notice(page, SIGN_IN_DAMAGED)).toBeVisible();
 
@@ -87,7 +95,14 @@ test('damaged files: notices raised before and after the page connects, kept unt
   const conversations = page.getByRole('navigation', { name: 'Conversations' });
   await expect(conversations.getByRole('link', { name: 'Recipes' })).toBeVisible();
   await conversations.getByRole('link', { name: 'Trip plans' }).click();
+  // A fourth notice waits behind the three shown, and shows once one is dismissed.
+  await expect(
+    page.getByRole('status').filter({ hasText: 'More notices waiting: 1' }),
+  ).toBeVisible();
+  await expect(notice(page, TRIP_DAMAGED)).toHaveCount(0);
+  await notice(page, SETTINGS_DAMAGED).getByRole('button', { name: 'Got it' }).click();
   await expect(notice(page, TRIP_DAMAGED)).toBeVisible();
+  await expect(page.getByText('More notices waiting')).toHaveCount(0);
   await expect(notice(page, TRIP_DAMAGED)).toContainText(`${TRIP}.corrupt-`);
   await expect(
     page.getByRole('alert').filter({ hasText: "This conversation's file is damaged" }),
@@ -108,17 +123,20 @@ test('damaged files: notices raised before and after the page connects, kept unt
     'Soup of the day.',
   );
 
-  // Both files were moved aside, not deleted.
-  expect(readdirSync(dataDir).filter((f) => f.startsWith('credentials.corrupt-'))).toHaveLength(1);
+  // Every damaged file was moved aside, not deleted.
+  for (const name of ['credentials', 'settings', 'models']) {
+    expect(readdirSync(dataDir).filter((f) => f.startsWith(`${name}.corrupt-`))).toHaveLength(1);
+  }
   const aside = readdirSync(join(dataDir, 'conversations'));
   expect(aside.filter((f) => f.startsWith(`${TRIP}.corrupt-`))).toHaveLength(1);
 
   // Dismissed in main: a reload does not bring them back.
   await notice(page, TRIP_DAMAGED).getByRole('button', { name: 'Got it' }).click();
   await notice(page, SIGN_IN_DAMAGED).getByRole('button', { name: 'Got it' }).click();
-  await expect(notice(page, 'moved aside')).toHaveCount(0);
+  await notice(page, MODELS_DAMAGED).getByRole('button', { name: 'Got it' }).click();
+  await expect(notice(page, ANY)).toHaveCount(0);
   await page.reload();
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
   await expect(conversations.getByRole('link', { name: 'Recipes' })).toBeVisible();
-  await expect(notice(page, 'moved aside')).toHaveCount(0);
+  await expect(notice(page, ANY)).toHaveCount(0);
 });
