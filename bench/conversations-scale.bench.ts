@@ -111,7 +111,16 @@ export async function benchConversationsScale(): Promise<Row[]> {
         await painted(page);
         const paints: number[] = [];
         for (let run = 0; run < LOADS; run++) paints.push(await measure(page));
-        await page.waitForTimeout(300);
+        // The whole list arrived (after the first page, when there is more than one).
+        await page.waitForFunction(
+          (calls) =>
+            performance
+              .getEntriesByType('resource')
+              .filter((entry) => entry.name.includes('chat%3Alist')).length >= calls,
+          size > 100 ? 2 : 1,
+          { timeout: 60_000 },
+        );
+        await page.waitForTimeout(500);
         const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
         const heap = await heapMiB(page);
         const rssAtLoad = rssOf(dataDir);

@@ -26,6 +26,9 @@ import { Drafts, NEW_CHAT } from './drafts.svelte';
 
 export { ConversationView, NEW_CHAT };
 
+/** Conversations asked for first, so the sidebar paints before a long list arrives. */
+const FIRST_LIST_PAGE = 100;
+
 /**
  * Everything the chat window shows: the conversation list, the open conversation with its
  * streaming answers, drafts, models and connectivity. Components read it and call its methods;
@@ -214,8 +217,11 @@ export class ChatStore {
     this.listState = 'loading';
     this.listError = null;
     try {
-      this.#list.applyList(await this.#api.listConversations());
+      // The newest first, painted at once; then all of them (10,000 take a while to send).
+      const first = await this.#api.listConversations(FIRST_LIST_PAGE);
+      this.#list.applyList(first);
       this.listState = 'ready';
+      if (first.partial) this.#list.applyList(await this.#api.listConversations());
     } catch (error) {
       this.listError = errorViewOf(error);
       this.listState = 'failed';

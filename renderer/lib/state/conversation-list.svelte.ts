@@ -5,6 +5,28 @@ function byRecency(a: ConversationSummary, b: ConversationSummary): number {
   return b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1);
 }
 
+/**
+ * `items` (sorted) with the item at `from` (-1: none) taken out and `item` put where it sorts:
+ * O(log n) to find the place and one copy, instead of sorting the whole list for every
+ * summary a streaming answer updates.
+ */
+function placed(
+  items: readonly ConversationSummary[],
+  from: number,
+  item: ConversationSummary,
+): ConversationSummary[] {
+  const rest = from === -1 ? [...items] : items.toSpliced(from, 1);
+  let low = 0;
+  let high = rest.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (byRecency(rest[middle] as ConversationSummary, item) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  rest.splice(low, 0, item);
+  return rest;
+}
+
 /** Only the summary's own fields (a `Conversation` carries its messages too). */
 function summaryOf(summary: ConversationSummary): ConversationSummary {
   return {
@@ -45,9 +67,15 @@ export class Conversations {
 
   /**
    * Applies a whole list. A newer one decides membership: what it lacks is gone, unless its
-   * summary is newer than the list (created since). An older one only updates summaries.
+   * summary is newer than the list (created since). An older one only updates summaries, and
+   * so does a partial one (the newest few), whatever its revision.
    */
   applyList(list: ConversationList): void {
+    // The newest few only: what they hold is news, what they lack is not (it is further down).
+    if (list.partial) {
+      for (const summary of list.conversations) this.apply(summary, true);
+      return;
+    }
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local index
     const known = new Map(this.items.map((item) => [item.id, item]));
     const newer = (summary: ConversationSummary) => {
@@ -81,11 +109,13 @@ export class Conversations {
     if (this.#gone.has(summary.id)) return;
     const index = this.items.findIndex((item) => item.id === summary.id);
     if (index === -1) {
-      if (add && summary.revision > this.#revision) this.#set([...this.items, summaryOf(summary)]);
+      if (add && summary.revision > this.#revision) {
+        this.items = placed(this.items, -1, summaryOf(summary));
+      }
       return;
     }
     if ((this.items[index] as ConversationSummary).revision >= summary.revision) return;
-    this.#set(this.items.with(index, summaryOf(summary)));
+    this.items = placed(this.items, index, summaryOf(summary));
   }
 
   /** Shows a title at once, before main confirms it; returns the title it replaced. */

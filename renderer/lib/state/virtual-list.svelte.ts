@@ -29,6 +29,8 @@ export class VirtualList<T extends { readonly id: string }> {
   readonly #items: () => readonly T[];
   readonly #estimate: (item: T) => number;
   readonly #overscan: number;
+  /** Whether reaching the bottom pins the list there (a chat); false for a list read from the top. */
+  readonly #follows: boolean;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read through `#version`
   readonly #heights = new Map<string, number>();
   readonly #estimates = new WeakMap<T, number>();
@@ -55,10 +57,17 @@ export class VirtualList<T extends { readonly id: string }> {
   readonly padBottom: number;
   readonly visible: readonly T[];
 
-  constructor(items: () => readonly T[], estimate: (item: T) => number, overscan = 800) {
+  constructor(
+    items: () => readonly T[],
+    estimate: (item: T) => number,
+    overscan = 800,
+    follows = true,
+  ) {
     this.#items = items;
     this.#estimate = estimate;
     this.#overscan = overscan;
+    this.#follows = follows;
+    this.follow = follows;
     this.#offsets = $derived.by(() => {
       void this.#version;
       const list = this.#items();
@@ -218,7 +227,7 @@ export class VirtualList<T extends { readonly id: string }> {
     const byUser = this.#dragging || performance.now() < this.#intentUntil;
     const distance = element.scrollHeight - top - element.clientHeight;
     if (byUser && upwards) this.follow = false;
-    else if (distance <= BOTTOM_SLACK) this.follow = true;
+    else if (distance <= BOTTOM_SLACK) this.follow = this.#follows;
     else if (byUser) this.follow = false;
   }
 
