@@ -649,6 +649,14 @@ export interface InvokeContract {
     response: SendResult;
   };
   /**
+   * Continues the last answer when it was cut off (incomplete, stopped, failed): its text is
+   * sent as an assistant prefill and the new text is appended to the same message.
+   */
+  'chat:continue': {
+    request: { conversationId: string; messageId: string };
+    response: SendResult;
+  };
+  /**
    * Checks a file by its bytes and keeps it for the next send (not yet part of any
    * conversation); refuses files over 20 MB (`ATTACHMENT_TOO_LARGE`), files whose bytes are not
    * what their name says (`ATTACHMENT_TYPE_MISMATCH`) and types no model reads
@@ -736,6 +744,7 @@ export const INVOKE_CHANNELS = [
   'chat:send',
   'chat:stop',
   'chat:regenerate',
+  'chat:continue',
   'chat:attach',
   'chat:attachment',
   'chat:edit',
@@ -810,6 +819,8 @@ export interface LatchkeyApi {
   ): Promise<SendResult>;
   stop(conversationId: string): Promise<void>;
   regenerate(conversationId: string, model: string): Promise<SendResult>;
+  /** Continues a cut-off answer in place (`chat:continue`). */
+  continueAnswer(conversationId: string, messageId: string): Promise<SendResult>;
   attachFile(upload: AttachmentUpload): Promise<AttachmentRef>;
   attachmentData(conversationId: string, id: string): Promise<AttachmentData>;
   editMessage(

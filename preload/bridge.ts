@@ -78,6 +78,8 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
       await invoke('chat:stop', { conversationId });
     },
     regenerate: (conversationId, model) => invoke('chat:regenerate', { conversationId, model }),
+    continueAnswer: (conversationId, messageId) =>
+      invoke('chat:continue', { conversationId, messageId }),
     attachFile: (upload) => invoke('chat:attach', upload),
     attachmentData: (conversationId, id) => invoke('chat:attachment', { conversationId, id }),
     editMessage: (conversationId, messageId, text, model) =>

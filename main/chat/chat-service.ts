@@ -329,6 +329,46 @@ export class ChatService {
   }
 
   /**
+   * Continues an answer that was cut off (incomplete, stopped, failed, or left streaming by an
+   * earlier run): the history up to it is sent with the partial answer as the last, assistant,
+   * message, which the provider continues (OpenRouter's assistant prefill); the new text is
+   * appended to the same message, which streams again.
+   * @throws LatchkeyError `CHAT_NOT_FOUND` (conversation or message), `CHAT_BAD_REQUEST` (not the
+   *   last message, not an assistant's, complete, or streaming now), `CHAT_BUSY`, and every error
+   *   of {@link send}.
+   */
+  async continue(conversationId: string, messageId: string): Promise<SendResult> {
+    const conversation = this.#o.store.load(conversationId);
+    const partial = conversation.messages.at(-1);
+    if (!conversation.messages.some((m) => m.id === messageId)) {
+      throw new LatchkeyError('CHAT_NOT_FOUND');
+    }
+    if (
+      partial?.id !== messageId ||
+      partial.role !== 'assistant' ||
+      partial.status === 'complete' ||
+      this.#streams.get(conversationId)?.messageId === messageId
+    ) {
+      throw new LatchkeyError('CHAT_BAD_REQUEST');
+    }
+    const model = partial.model ?? conversation.model;
+    if (!model) throw new LatchkeyError('CHAT_BAD_REQUEST');
+    const history = this.#requests.history(conversation, conversation.messages.slice(0, -1), model);
+    const prefill = partial.content
+      ? [{ role: 'assistant' as const, content: partial.content }]
+      : [];
+    return this.#start(
+      conversation,
+      model,
+      [...history, ...prefill],
+      [],
+      undefined,
+      undefined,
+      partial,
+    );
+  }
+
+  /**
    * Edit and resend: asks for an answer to `text` given the history before the user message
    * `messageId`; once the provider accepted, that message and everything after it are replaced
    * by `text` and the new answer in one write (the draft stays). On any failure before that
@@ -479,6 +519,8 @@ export class ChatService {
     onAccepted?: () => void,
     /** Edit and resend: the message from which on the conversation is replaced. */
     replaceFrom?: string,
+    /** Continue: the cut-off answer the new text is appended to. */
+    resume?: ChatMessage,
   ): Promise<SendResult> {
     const { provider } = conversation;
     const target = this.#o.target(provider);
@@ -525,10 +567,14 @@ export class ChatService {
     }
 
     onAccepted?.();
-    const assistant = this.#message('assistant', '', model, 'streaming');
+    const assistant: ChatMessage = resume
+      ? { ...resume, status: 'streaming', revision: resume.revision + 1, error: null }
+      : this.#message('assistant', '', model, 'streaming');
     let summary: ConversationSummary;
     let removed: string[] | null = null;
-    if (replaceFrom === undefined) {
+    if (resume) {
+      summary = this.#o.store.updateMessage(conversation.id, assistant);
+    } else if (replaceFrom === undefined) {
       summary = this.#o.store.appendMessages(conversation.id, [...newMessages, assistant]);
     } else {
       try {
@@ -551,7 +597,11 @@ export class ChatService {
 
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    const sent: Sent = { content: '', reasoning: '', revision: assistant.revision };
+    const sent: Sent = {
+      content: assistant.content,
+      reasoning: assistant.reasoning ?? '',
+      revision: assistant.revision,
+    };
     this.#streams.set(conversation.id, {
       provider,
       controller,
@@ -605,8 +655,9 @@ export class ChatService {
       },
       { intervalMs: this.#o.batchIntervalMs ?? 16 },
     );
-    let content = '';
-    let reasoning = '';
+    // A continued answer goes on from its text so far.
+    let content = assistant.content;
+    let reasoning = assistant.reasoning ?? '';
     const details = new ReasoningDetailsAccumulator();
     let thinkingSince: number | null = null;
     let reasoningMs: number | undefined;

@@ -98,6 +98,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return undefined;
     },
     'chat:regenerate': ({ conversationId, model }) => chat.regenerate(conversationId, model),
+    'chat:continue': ({ conversationId, messageId }) => chat.continue(conversationId, messageId),
     'chat:attach': (upload) => chat.attach(upload),
     'chat:attachment': ({ conversationId, id }) => chat.attachmentData(conversationId, id),
     'chat:edit': ({ conversationId, messageId, text, model }) =>

@@ -110,6 +110,7 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
     .refine((r) => r.text.trim().length > 0 || (r.attachments?.length ?? 0) > 0),
   'chat:stop': z.strictObject({ conversationId: id }),
   'chat:regenerate': z.strictObject({ conversationId: id, model }),
+  'chat:continue': z.strictObject({ conversationId: id, messageId: z.string().min(1).max(256) }),
   'chat:attach': z.strictObject({
     name: z.string().min(1).max(ATTACHMENT_LIMITS.maxNameChars),
     // A structured clone (Electron) or the harness's binary frame: bytes, 20 MB at most.

@@ -51,6 +51,8 @@ export const api: LatchkeyApi = {
     bridge().send(conversationId, text, model, attachments),
   stop: async (conversationId) => bridge().stop(conversationId),
   regenerate: async (conversationId, model) => bridge().regenerate(conversationId, model),
+  continueAnswer: async (conversationId, messageId) =>
+    bridge().continueAnswer(conversationId, messageId),
   attachFile: async (upload) => bridge().attachFile(upload),
   attachmentData: async (conversationId, id) => bridge().attachmentData(conversationId, id),
   editMessage: async (conversationId, messageId, text, model) =>

@@ -123,4 +123,49 @@ describe('checkpoints of a streaming answer', () => {
     expect(stored.content).toBe(text.slice(0, text.length / 2));
     chat.stop(conversation.id);
   }, 10_000);
+
+  it('continues a cut-off answer after a restart: the partial text is sent as an assistant prefill, the rest appended to it', async () => {
+    const key = await obtainKey(emulator.url);
+    const first = await service(key);
+    const conversation = first.chat.create('openrouter', MODEL);
+    emulator.scriptChat({ content: 'The first half, and more', pieceSize: 4, endWithoutDone: 4 });
+    await first.chat.send(conversation.id, 'Tell me', MODEL);
+    await vi.waitFor(() => expect(first.of('chat:message')).toHaveLength(1));
+    const cut = first.of('chat:message')[0]!.message;
+    expect(cut).toMatchObject({ status: 'incomplete', content: 'The first half, ' });
+    first.chat.dispose();
+
+    const second = await service(key);
+    emulator.scriptChat({ content: 'and the rest.' });
+    const result = await second.chat.continue(conversation.id, cut.id);
+    expect(result.assistantMessage).toMatchObject({ id: cut.id, status: 'streaming' });
+    expect(result.userMessage).toBeNull();
+    await vi.waitFor(() => expect(second.of('chat:message')).toHaveLength(1));
+    const done = second.of('chat:message')[0]!.message;
+    expect(done).toMatchObject({
+      id: cut.id,
+      status: 'complete',
+      content: 'The first half, and the rest.',
+    });
+    expect(done.revision).toBeGreaterThan(result.assistantMessage.revision);
+    // The deltas carry only the new text, on top of what the page already shows.
+    expect(
+      second
+        .of('chat:delta')
+        .map((d) => d.text)
+        .join(''),
+    ).toBe('and the rest.');
+    const request = emulator.chatRequests().at(-1)!;
+    expect(request.messages.at(-1)).toEqual({ role: 'assistant', content: 'The first half, ' });
+    expect(request.messages.at(-2)).toMatchObject({ role: 'user', content: 'Tell me' });
+    const stored = ConversationStore.open({ dir }).store.load(conversation.id).messages;
+    expect(stored.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'Tell me'],
+      ['assistant', 'The first half, and the rest.'],
+    ]);
+    // A complete answer, or one that is not the last, is not continued.
+    await expect(second.chat.continue(conversation.id, cut.id)).rejects.toMatchObject({
+      code: 'CHAT_BAD_REQUEST',
+    });
+  }, 10_000);
 });

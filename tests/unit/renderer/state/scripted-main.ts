@@ -518,6 +518,7 @@ export class ScriptedMain {
       setLocale: unused,
       openExternal: unused,
       dismissNotice: unused,
+      continueAnswer: unused,
       exportConversation: unused,
       conversationMarkdown: unused,
       searchConversations: unused,
