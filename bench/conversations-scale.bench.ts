@@ -109,6 +109,8 @@ export async function benchConversationsScale(): Promise<Row[]> {
         await page.addInitScript(WATCH_FIRST_ROW);
         await page.goto(harness.url);
         await painted(page);
+        // Main's memory before the 10 s mark at which a search warm-up used to load the index.
+        const rssAtLoad = rssOf(dataDir);
         const paints: number[] = [];
         for (let run = 0; run < LOADS; run++) paints.push(await measure(page));
         // The whole list arrived (after the first page, when there is more than one).
@@ -123,7 +125,6 @@ export async function benchConversationsScale(): Promise<Row[]> {
         await page.waitForTimeout(500);
         const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
         const heap = await heapMiB(page);
-        const rssAtLoad = rssOf(dataDir);
         console.error(`${size}: painted ${paints.join(', ')} ms, ${nodes} nodes`);
         await page.waitForTimeout(Math.max(0, WARM_UP_WAIT_MS - (performance.now() - started)));
         await page.waitForTimeout(1000);
