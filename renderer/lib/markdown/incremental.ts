@@ -335,16 +335,16 @@ export class MarkdownStream {
     for (const piece of pieces) {
       if (piece.key) {
         const at = items.length;
+        const sameKey = before?.keys[at] === piece.key;
+        const source = sameKey ? (before?.sources[at] as string) : piece.html;
         const known =
-          before && (before.keys[at] === piece.key || before.sources[at] === piece.html)
-            ? before.parts.items[at]
-            : undefined;
+          before && (sameKey || before.sources[at] === source) ? before.parts.items[at] : undefined;
         const clean = known ?? this.#sanitizePiece(piece);
         if (clean === null) return null;
         same &&= clean === before?.parts.items[at];
         items.push(clean);
         keys.push(piece.key);
-        sources.push(piece.html);
+        sources.push(source);
         continue;
       }
       const clean = piece.trusted ? piece.html : this.#sanitizePiece(piece);

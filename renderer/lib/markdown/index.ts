@@ -10,6 +10,7 @@ import 'katex/dist/katex.min.css';
 export {
   IncrementalMarkdown,
   renderMarkdown,
+  type BlockParts,
   type IncrementalMarkdownOptions,
   type RenderedBlock,
 } from './incremental';

@@ -1,6 +1,6 @@
 import type { ChatMessage, MessageRole, StreamDelta } from '../../../preload/api';
 import type * as MarkdownApi from '../markdown';
-import type { IncrementalMarkdown, RenderedBlock } from '../markdown';
+import type { BlockParts, IncrementalMarkdown, RenderedBlock } from '../markdown';
 
 type MarkdownModule = typeof MarkdownApi;
 
@@ -54,6 +54,8 @@ export interface BlockView {
   readonly html: string;
   /** Raw source of a top-level code block, for "Copy code". */
   readonly code: { readonly lang: string | null; readonly text: string } | null;
+  /** A list's or table's `html` in parts, so the view keeps the DOM of unchanged items. */
+  readonly parts?: BlockParts;
 }
 
 /**
@@ -154,6 +156,19 @@ class RenderedText {
     for (let index = start; index < blocks.length; index++) {
       const block = blocks[index] as RenderedBlock;
       let view = this.#viewOf.get(block);
+      if (!view && block.parts) {
+        // The whole html is joined only if a view asks for it (a streaming list renders parts).
+        const parts = block.parts;
+        view = {
+          id: block.id,
+          parts,
+          code: null,
+          get html() {
+            return block.html;
+          },
+        };
+        this.#viewOf.set(block, view);
+      }
       if (!view) {
         const highlighted = this.#highlighted.get(block.id);
         view = {
