@@ -273,6 +273,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       stopObserving();
       search.dispose();
       chat.dispose();
+      // The conversation list is written a second after a change; on quit, now.
+      try {
+        conversations.store.flush();
+      } catch {
+        // Repaired at the next start from the conversations' logs.
+      }
       auth.dispose();
     },
   };

@@ -140,6 +140,7 @@ export const en = {
   'message.copyCode': 'Copy code',
   'message.codeText': 'text',
   'message.regenerate': 'Regenerate',
+  'message.continue': 'Continue',
   'message.retry': 'Retry',
   'message.stopped': 'Stopped',
   'message.incomplete': 'Incomplete — the answer was cut off',

@@ -128,6 +128,7 @@ export const zhCN = {
   'message.copyCode': '复制代码',
   'message.codeText': '文本',
   'message.regenerate': '重新生成',
+  'message.continue': '继续',
   'message.retry': '重试',
   'message.stopped': '已停止',
   'message.incomplete': '回答不完整：内容被截断了',

@@ -525,6 +525,32 @@ export class ChatStore {
   }
 
   /**
+   * Continues the last answer of the open chat where it was cut off: main appends to it, so it
+   * streams again in place (its text so far stays).
+   */
+  async continueAnswer(): Promise<boolean> {
+    const id = this.activeId;
+    const messageId = this.regenerable;
+    if (id === null || this.view?.id !== id || messageId === null || this.#sending.has(id)) {
+      return false;
+    }
+    this.#sendErrors.delete(id);
+    this.#sending.add(id);
+    try {
+      const result = await this.#api.continueAnswer(id, messageId);
+      this.#views.get(id)?.replaceAnswers(result.assistantMessage);
+      this.#applyResult(id, result);
+      return true;
+    } catch (error) {
+      const reason = errorViewOf(error);
+      if (reason.code !== 'CHAT_STOPPED') this.#sendErrors.set(id, reason);
+      return false;
+    } finally {
+      this.#sending.delete(id);
+    }
+  }
+
+  /**
    * Edit and resend: replaces the user message `messageId` of the open chat, and everything
    * after it, with `text` and a new answer. Nothing changes until main accepted it; on failure
    * (offline, out of credits…) nothing is replaced and the reason is returned, for the edit box
