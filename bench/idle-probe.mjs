@@ -10,9 +10,12 @@ for (const name of /** @type {const} */ (['setTimeout', 'setInterval'])) {
   const original = globalThis[name];
   const wrapped = function (callback, ...rest) {
     if (typeof callback !== 'function') return original(callback, ...rest);
+    const origin = new Error().stack?.split('\n').slice(2, 6).join(' <') ?? '';
     return original(
       function (...args) {
         fired[name]++;
+        sources.push(`${name} ${origin}`);
+        if (sources.length > 10) sources.shift();
         return callback.apply(this, args);
       },
       ...rest,
