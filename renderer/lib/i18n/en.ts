@@ -488,6 +488,16 @@ export const en = {
     'It was moved aside, not deleted; the notice above says where. Your other conversations are not affected.',
   'error.STORE_WRITE_FAILED': "Latchkey couldn't save your sign-in on this device.",
   'error.STORE_WRITE_FAILED.next': "Check that the disk isn't full, then try again.",
+  'error.STORE_WRITE_FAILED.disk-full': "Latchkey couldn't save: the disk is full.",
+  'error.STORE_WRITE_FAILED.disk-full.next':
+    'Free some space, then try again. Nothing saved before was lost.',
+  'error.STORE_WRITE_FAILED.no-permission':
+    "Latchkey couldn't save: it may not write to its data folder.",
+  'error.STORE_WRITE_FAILED.no-permission.next':
+    "Check that the data folder isn't read-only and belongs to you, then try again.",
+  'error.STORE_WRITE_FAILED.disk-error': "Latchkey couldn't save: the disk reported an error.",
+  'error.STORE_WRITE_FAILED.disk-error.next':
+    'Check the disk, then try again. Nothing saved before was lost.',
   'error.STORE_CORRUPT': "The sign-in saved on this device couldn't be read.",
   'error.STORE_CORRUPT.next': 'Sign in again to continue.',
   'error.EXPORT_WRITE_FAILED': "Latchkey couldn't save the exported file.",

@@ -111,8 +111,11 @@ export interface ErrorMessage {
  * own message pair in the catalogs; codes this renderer does not know get a generic one.
  */
 export function errorMessage(view: ErrorView, provider: string): ErrorMessage {
-  const messageKey = `error.${view.code}`;
-  const nextKey = `error.${view.code}.next`;
+  // A write that failed says why (disk full, no permission, disk error) when main knows.
+  const reasoned = view.reason !== undefined && isMessageKey(`error.${view.code}.${view.reason}`);
+  const base = reasoned ? `error.${view.code}.${view.reason}` : `error.${view.code}`;
+  const messageKey = base;
+  const nextKey = `${base}.next`;
   const known = isMessageKey(messageKey) && isMessageKey(nextKey);
   const params = { provider, file: view.file ?? '' };
   const message = t(known ? messageKey : 'error.unknown', params);
