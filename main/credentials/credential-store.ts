@@ -160,6 +160,31 @@ function inspect<T>(container: Container, options: JsonDocumentOptions<T>): Read
  * One JSON file read and written whole through a {@link Container} and validated with zod on
  * every read and before every write. Shared by the credential and settings stores.
  */
+/**
+ * Deletes the temporary files a write killed midway left beside `<name>.json` (`atomically`
+ * writes `<name>.json.tmp-<10 digits><6 hex>`, then renames it over the file): the file itself
+ * holds the old or the new content, so they are never needed. Only one process opens a data
+ * folder at a time (the data-dir lock), so none of them is a write in progress.
+ */
+function removeStrayTemps(dir: string, name: string): void {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stray = new RegExp(`^${escaped}\\.json\\.tmp-\\d{10}[0-9a-f]{6}$`);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!stray.test(entry)) continue;
+    try {
+      fs.unlinkSync(path.join(dir, entry));
+    } catch {
+      // Left for the next start; the document itself is unaffected.
+    }
+  }
+}
+
 export class JsonDocument<T> {
   readonly path: string;
   readonly #container: Container;
@@ -194,6 +219,7 @@ export class JsonDocument<T> {
       throw new LatchkeyError('STORE_WRITE_FAILED', {}, { cause: error });
     }
     const filePath = path.join(options.dir, `${options.name}.json`);
+    removeStrayTemps(options.dir, options.name);
 
     let result: ReadResult<T>;
     let container: Container | undefined;

@@ -8,12 +8,12 @@ import type { ConversationSnapshot, Snapshot } from './protocol';
  */
 export const CHECKPOINTS_REQUIRED = true;
 /**
- * Whether temp files left by a killed write fail the run. The conversation store removes its own
- * at start; the credentials, settings and models-cache files (conf / atomically) do not yet, so
- * a kill during one of their writes leaves e.g. `credentials.json.tmp-…` behind for good. Until
- * they do, such files are listed in the summary, not failed.
+ * Whether temp files left by a killed write fail the run. Every store removes its own at open
+ * (the conversation store its `<uuid>.json.tmp-…`, the JSON documents — credentials, settings,
+ * models cache, conversation index — their `<name>.json.tmp-…`), so after a restart none may be
+ * left.
  */
-export const STRAY_FILES_FAIL = false;
+export const STRAY_FILES_FAIL = true;
 /**
  * The most of an answer's streamed text a kill may lose: what was sent in its last second, plus
  * a quarter second for the checkpoint timer firing late and its write on a loaded machine.

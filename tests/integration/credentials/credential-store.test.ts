@@ -155,6 +155,27 @@ describe.each(CONTAINERS)('CredentialStore on $name', ({ createContainer }) => {
     expect(restarted.store.load('yooai')).toBeNull();
   });
 
+  it('removes the temp files a killed write left, and only those', () => {
+    const first = open();
+    first.store.save('openrouter', canary, {});
+    const stored = fs.readFileSync(path.join(tmp, 'credentials.json'), 'utf8');
+    // What atomically leaves when the process dies between writing the temp file and renaming it.
+    const stray = [
+      'credentials.json.tmp-1764000000a1b2c3',
+      'credentials.json.tmp-1764000001ffffff',
+    ];
+    const kept = ['credentials.json.tmp-notours', 'settings.json.tmp-1764000000a1b2c3'];
+    for (const name of [...stray, ...kept]) fs.writeFileSync(path.join(tmp, name), '{"half":');
+
+    const restarted = open();
+    expect(restarted.corrupt).toBeNull();
+    expect(restarted.store.load('openrouter')?.secret).toBe(canary);
+    expect(fs.readFileSync(path.join(tmp, 'credentials.json'), 'utf8')).toBe(stored);
+    const left = fs.readdirSync(tmp);
+    for (const name of stray) expect(left).not.toContain(name);
+    for (const name of kept) expect(left).toContain(name);
+  });
+
   it('keeps structured (JSON) secrets opaque and several providers apart', () => {
     const { store } = open();
     const tokens = JSON.stringify({ access: `${canary}-a`, refresh: `${canary}-r` });
