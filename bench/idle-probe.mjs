@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 
 const fired = { setTimeout: 0, setInterval: 0 };
+/** Of those, the ones Node schedules for itself (undici's keep-alive of a finished fetch). */
+const runtime = { setTimeout: 0, setInterval: 0 };
 /** Where the last callbacks that ran were scheduled (a few lines of stack each). */
 const sources = [];
 for (const name of /** @type {const} */ (['setTimeout', 'setInterval'])) {
@@ -14,6 +16,7 @@ for (const name of /** @type {const} */ (['setTimeout', 'setInterval'])) {
     return original(
       function (...args) {
         fired[name]++;
+        if (origin.split(' <')[0]?.includes('(node:internal/')) runtime[name]++;
         sources.push(`${name} ${origin}`);
         if (sources.length > 10) sources.shift();
         return callback.apply(this, args);
@@ -34,6 +37,6 @@ process.on('SIGUSR2', () => {
   if (!file) return;
   writeFileSync(
     file,
-    JSON.stringify({ fired, sources, resources: process.getActiveResourcesInfo() }),
+    JSON.stringify({ fired, runtime, sources, resources: process.getActiveResourcesInfo() }),
   );
 });
