@@ -32,77 +32,26 @@ import {
 import { ConversationFiles, writeFailed, type Cached } from './store/conversation-files';
 import type { LogRecord } from './store/conversation-log';
 import { portContainer } from './store/index-container';
+import {
+  byRecency,
+  checked,
+  entryOf,
+  invalid,
+  notFound,
+  sameEntry,
+  summaryOf,
+  titleFromText,
+} from './store/conversation-summary';
+
+export { titleFromText };
 
 /** The id `setDraft` takes for the chat that has no conversation yet (the new chat). */
 export const NEW_CHAT_DRAFT = '';
 
 /** Conversations kept in memory (LRU), so appending during a chat never re-reads a file. */
 const CACHE_SIZE = 4;
-const TITLE_MAX_CHARS = 60;
 /** After a change of a summary, the index is written once things are quiet this long. */
 const INDEX_DELAY_MS = 1000;
-
-function entryOf(file: ConversationFile): IndexEntry {
-  return {
-    id: file.id,
-    provider: file.provider,
-    title: file.title,
-    createdAt: file.createdAt,
-    updatedAt: file.updatedAt,
-    model: file.model,
-    messageCount: file.messages.length,
-  };
-}
-
-function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
-  return (
-    a.provider === b.provider &&
-    a.title === b.title &&
-    a.createdAt === b.createdAt &&
-    a.updatedAt === b.updatedAt &&
-    a.model === b.model &&
-    a.messageCount === b.messageCount
-  );
-}
-
-function summaryOf(entry: IndexEntry): ConversationSummary {
-  return { ...entry, streaming: false, revision: 0 };
-}
-
-/** Newest activity first; ties broken so the order is stable. */
-function byRecency(a: IndexEntry, b: IndexEntry): number {
-  return b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1);
-}
-
-/**
- * A title from the first line of a message: trimmed, at most 60 characters (code points, so an
- * emoji is never cut in half), `…` marking a cut.
- */
-export function titleFromText(text: string): string {
-  const line = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? '';
-  const chars = Array.from(line);
-  if (chars.length <= TITLE_MAX_CHARS) return line;
-  return `${chars
-    .slice(0, TITLE_MAX_CHARS - 1)
-    .join('')
-    .trimEnd()}…`;
-}
-
-function notFound(): LatchkeyError {
-  return new LatchkeyError('CHAT_NOT_FOUND');
-}
-
-/** A record that does not validate (a bad message, settings…): refused before any write. */
-function invalid(cause: unknown): LatchkeyError {
-  return new LatchkeyError('STORE_WRITE_FAILED', {}, { cause });
-}
-
-/** Validates what is about to be written; the copy returned is detached from the caller's. */
-function checked<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalid(parsed.error);
-  return parsed.data;
-}
 
 /** A change that reached the disk, as {@link ConversationStore.observe} reports it. */
 export type ConversationChange =

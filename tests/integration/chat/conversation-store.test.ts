@@ -73,6 +73,18 @@ function logOf(id: string): string {
   return path.join(conversationsDir, `${id}.log`);
 }
 
+/**
+ * Dates every log before the index. File times are coarse (a clock tick), so a log appended
+ * just before the index was written can carry the same time; the store then reads it at open
+ * to be safe, which these tests about not reading must rule out.
+ */
+function logsBeforeIndex(): void {
+  for (const name of fs.readdirSync(conversationsDir)) {
+    if (name.endsWith('.log'))
+      fs.utimesSync(path.join(conversationsDir, name), T0 / 1000, T0 / 1000);
+  }
+}
+
 const indexPath = () => path.join(conversationsDir, 'index.json');
 
 function expectCode(fn: () => unknown, code: string): void {
@@ -418,6 +430,7 @@ describe('ConversationStore: lazy loading', () => {
     for (const id of ids) store.appendMessages(id, [message('user', `hello ${id}`)]);
     // The index is written a second after the last change, or now by flush (the app on quit).
     store.flush();
+    logsBeforeIndex();
 
     const readSpy = vi.spyOn(fs, 'readFileSync');
     const openSpy = vi.spyOn(fs, 'openSync');
@@ -443,6 +456,7 @@ describe('ConversationStore: lazy loading', () => {
     const bad = store.create('openrouter', null);
     store.appendMessages(bad.id, [message('user', 'soon broken')]);
     store.flush();
+    logsBeforeIndex();
     const garbage = Buffer.from('{"version":1,"id":"not-what-it-was",\u0000 garbage');
     fs.writeFileSync(fileOf(bad.id), garbage);
 
