@@ -635,8 +635,11 @@ export class ConversationStore {
     }
   }
 
+  /** The report names the conversation by its title in the index, when it has one. */
   #moveAside(id: string): CorruptReport {
-    return this.#files.moveAside(id, this.#now());
+    const report = this.#files.moveAside(id, this.#now());
+    const title = this.#entries.get(id)?.title;
+    return title ? { ...report, title } : report;
   }
 
   /** Writes the index whole (atomically). @throws LatchkeyError `STORE_WRITE_FAILED`. */
