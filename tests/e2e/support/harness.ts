@@ -15,6 +15,8 @@ export interface Harness {
   /** Waits until the app has asked the OS to open a new URL and returns it. */
   nextOpenedUrl(after?: number): Promise<string>;
   stop(): Promise<void>;
+  /** Ends the process with SIGKILL, as a crash or a power cut would: nothing runs on the way out. */
+  kill(): Promise<void>;
 }
 
 export function tempDataDir(): string {
@@ -80,9 +82,16 @@ export async function startHarness(options: {
     },
     stop() {
       return new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      });
+    },
+    kill() {
+      return new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       });
     },
   };
