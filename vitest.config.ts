@@ -31,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'renderer-state',
           include: ['tests/unit/renderer/state/**/*.test.ts'],
+          setupFiles: ['tests/unit/renderer/state/setup.ts'],
           environment: 'happy-dom',
           env,
         },
