@@ -68,6 +68,10 @@ describe.concurrent('a Windows development build', () => {
     expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
     const callback = authorizationUrl.searchParams.get('callback_url') ?? '';
     expect(callback.startsWith(`${DEV_SCHEME}://oauth/openrouter/`)).toBe(true);
+    // The sign-in warms the provider's origin in the default session, whose sockets net.fetch uses.
+    expect(app.calls('session.preconnect').map((r) => r.data)).toEqual([
+      { url: authorizationUrl.origin, numSockets: 1 },
+    ]);
 
     const link = await approveInBrowser(authorizationUrl);
     expect(link.startsWith(`${callback}?code=`)).toBe(true);

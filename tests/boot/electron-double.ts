@@ -837,6 +837,21 @@ const defaultSession = strict(
     },
     protocol,
     fetch: (input: string | URL | Request, init?: RequestInit) => netFetch(input, init),
+    /**
+     * docs/api/session.md `ses.preconnect(options)`; shell/browser/api/electron_api_session.cc
+     * `Session::Preconnect`: an invalid URL and `numSockets` outside 1–6 throw TypeErrors.
+     * Recorded only: the double's `net.fetch` has no socket pool to warm.
+     */
+    preconnect(options: { url: string; numSockets?: number }): void {
+      if (!URL.canParse(options.url)) {
+        throw new TypeError('Must pass non-empty valid url to session.preconnect.');
+      }
+      const sockets = options.numSockets ?? 1;
+      if (sockets < 1 || sockets > 6) {
+        throw new TypeError('numSocketsToPreconnect is outside range [1,6]');
+      }
+      record('session.preconnect', { url: options.url, numSockets: sockets });
+    },
   },
   'session.defaultSession',
 );
