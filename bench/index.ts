@@ -8,6 +8,7 @@ import { benchConversationAppend } from './conversation-append.bench';
 import { benchConversationsScale } from './conversations-scale.bench';
 import { benchIdle } from './idle.bench';
 import { benchMarkdown } from './markdown.bench';
+import { benchRendererFrames } from './renderer-frames.bench';
 import { benchSearch } from './search.bench';
 import { benchSignIn } from './sign-in.bench';
 import { benchSse } from './sse.bench';
@@ -22,6 +23,7 @@ const rows = [
   ...benchBundle(root),
   ...(await benchSse()),
   ...(await benchMarkdown()),
+  ...(await benchRendererFrames()),
   ...(await benchSignIn()),
   ...(await benchColdDeepLink()),
   ...(await benchTokenRefresh()),

@@ -1,0 +1,221 @@
+/**
+ * The whole renderer while an answer streams (issue 12), end to end: the OpenRouter emulator
+ * streams through the harness into the real page in Chromium.
+ *
+ * - Per frame: the renderer main thread's busy time between two frame starts (every top-level
+ *   task: script, Svelte's DOM work, style, layout, paint), from a Chrome trace
+ *   (`RunTask` events between `BeginMainThreadFrame`s of `CrRendererMain`). Long-animation-frame
+ *   entries only exist for frames over 50 ms, so they are reported (count, worst) but the p95
+ *   comes from the trace. Measured in a 1.5 s window at the start of a ~100k-token answer (1–2k
+ *   tokens in) and in one near its end, streamed at about 1,000 tokens/s (16 characters every
+ *   4 ms; a token is taken as 4 characters). Budget: p95 ≤ 4 ms at 100k, p95(100k)/p95(1k) ≤ 1.5.
+ * - A 1 MiB answer streamed fast: the longest task from the first token to after the answer
+ *   finished (`longtask` entries). Budget: none over 50 ms.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CDPSession, Page } from '@playwright/test';
+import { startOpenRouterEmulator } from '../tests/fixtures/openrouter-emulator';
+import { launchChromium, signedInDataDir, startHarness } from './harness-session';
+import { summarize, type Row } from './stats';
+
+const CHARS_PER_TOKEN = 4;
+const LONG_ANSWER_CHARS = 100_000 * CHARS_PER_TOKEN;
+const WINDOW_MS = 1_500;
+const MIB = 1024 * 1024;
+
+/** Long tasks and long animation frames, recorded from the first load. */
+const OBSERVE = `(() => {
+  const seen = (window.__perf = { longtasks: [], loafs: [] });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) seen.longtasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) seen.loafs.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {}
+})();`;
+
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly pid: number;
+  readonly tid: number;
+  readonly ts: number;
+  readonly dur?: number;
+  readonly args?: { name?: string };
+}
+
+/** Busy time (ms) of the renderer main thread per frame, from one trace window. */
+function framesFromTrace(events: readonly TraceEvent[]): number[] {
+  const mains = new Set(
+    events
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  // The page's renderer is the main thread that begins the most frames.
+  const begins = new Map<string, number[]>();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.name !== 'BeginMainThreadFrame' || !mains.has(key)) continue;
+    begins.set(key, [...(begins.get(key) ?? []), e.ts]);
+  }
+  const [thread, starts] = [...begins].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+  if (!thread || !starts || starts.length < 2) return [];
+  starts.sort((a, b) => a - b);
+  const tasks = events
+    .filter((e) => `${e.pid}:${e.tid}` === thread && e.name === 'RunTask' && e.ph === 'X')
+    .sort((a, b) => a.ts - b.ts);
+  const busy = new Array<number>(starts.length - 1).fill(0);
+  let frame = 0;
+  for (const task of tasks) {
+    while (frame < starts.length - 1 && task.ts >= (starts[frame + 1] as number)) frame++;
+    if (frame >= busy.length || task.ts < (starts[0] as number)) continue;
+    busy[frame] = (busy[frame] as number) + (task.dur ?? 0) / 1000;
+  }
+  return busy;
+}
+
+async function traceWindow(cdp: CDPSession, ms: number): Promise<number[]> {
+  const events: TraceEvent[] = [];
+  const collect = ({ value }: { value: object[] }) => events.push(...(value as TraceEvent[]));
+  cdp.on('Tracing.dataCollected', collect);
+  await cdp.send('Tracing.start', {
+    categories: [
+      'toplevel',
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'disabled-by-default-devtools.timeline.frame',
+      '__metadata',
+    ].join(','),
+    transferMode: 'ReportEvents',
+  });
+  await new Promise((done) => setTimeout(done, ms));
+  const complete = new Promise((done) => cdp.once('Tracing.tracingComplete', done));
+  await cdp.send('Tracing.end');
+  await complete;
+  cdp.off('Tracing.dataCollected', collect);
+  return framesFromTrace(events);
+}
+
+/**
+ * Waits until about `chars` characters of the answer have streamed, going by the conversation
+ * logs main checkpoints the answer into (the page's text is shorter than the markdown source,
+ * and reading it costs the page time): polled every 250 ms, outside the measured windows.
+ */
+async function waitForStreamed(dataDir: string, chars: number): Promise<void> {
+  const dir = join(dataDir, 'conversations');
+  const logged = () =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.log'))
+      .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+  while (logged() < chars) await new Promise((done) => setTimeout(done, 250));
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(text);
+  await composer.press('Enter');
+  await page.getByRole('button', { name: 'Stop' }).waitFor();
+}
+
+const progress = (step: string) => process.stderr.write(`renderer-frames: ${step}\n`);
+
+const idle = (page: Page, timeout: number) =>
+  page.getByRole('button', { name: 'Send' }).waitFor({ timeout });
+
+export async function benchRendererFrames(): Promise<Row[]> {
+  const emulator = await startOpenRouterEmulator();
+  const browser = await launchChromium();
+  const dataDir = await signedInDataDir(browser, emulator.url);
+  const harness = await startHarness({
+    dataDir,
+    env: { LATCHKEY_OPENROUTER_URL: emulator.url },
+  });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(OBSERVE);
+    await page.goto(harness.url);
+    const cdp = await context.newCDPSession(page);
+
+    // About 1,000 tokens/s: 16 characters every 4 ms.
+    emulator.scriptChat({ length: LONG_ANSWER_CHARS, pieceSize: 16, paceMs: 4 });
+    await send(page, 'A very long answer, please');
+    await waitForStreamed(dataDir, 1_000 * CHARS_PER_TOKEN);
+    progress('tracing at ~1k tokens');
+    const early = await traceWindow(cdp, WINDOW_MS);
+    progress(`${early.length} frames; waiting for ~93k tokens`);
+    // Near the end.
+    await waitForStreamed(dataDir, LONG_ANSWER_CHARS * 0.93);
+    progress('tracing at ~100k tokens');
+    const late = await traceWindow(cdp, WINDOW_MS);
+    progress(`${late.length} frames; waiting for the answer to end`);
+    await idle(page, 300_000);
+    const loafs = await page.evaluate(
+      () => (window as unknown as { __perf: { loafs: { duration: number }[] } }).__perf.loafs,
+    );
+
+    // A 1 MiB answer, as fast as the emulator sends it; long tasks from its first token on.
+    emulator.scriptChat({ length: MIB, pieceSize: 256, paceMs: 1 });
+    progress('streaming 1 MiB');
+    const since = await page.evaluate(() => performance.now());
+    await send(page, 'Now a whole mebibyte');
+    await idle(page, 300_000);
+    await page.waitForTimeout(500);
+    const longtasks = await page.evaluate(
+      (from) =>
+        (
+          window as unknown as { __perf: { longtasks: { start: number; duration: number }[] } }
+        ).__perf.longtasks
+          .filter((task) => task.start >= from)
+          .map((task) => task.duration),
+      since,
+    );
+
+    const at1k = summarize('renderer per frame while streaming @1k tok, ms', early, {});
+    const at100k = summarize('renderer per frame while streaming @100k tok, ms', late, { p95: 4 });
+    const ratio = at100k.p95 / at1k.p95;
+    const worst = Math.max(0, ...longtasks);
+    const worstLoaf = Math.max(0, ...loafs.map((entry) => entry.duration));
+    return [
+      at1k,
+      at100k,
+      {
+        metric: 'renderer per frame p95(100k) / p95(1k)',
+        runs: 1,
+        median: ratio,
+        p95: ratio,
+        budget: '≤ 1.5',
+        ok: ratio <= 1.5,
+      },
+      {
+        metric: `long animation frames (> 50 ms) in the 100k-token answer: ${loafs.length}, worst, ms`,
+        runs: loafs.length,
+        median: worstLoaf,
+        p95: worstLoaf,
+        budget: 'reported',
+        ok: true,
+      },
+      {
+        metric: `1 MiB answer: longest task, first token → finished (${longtasks.length} over 50 ms), ms`,
+        runs: 1,
+        median: worst,
+        p95: worst,
+        budget: '≤ 50',
+        ok: worst <= 50,
+      },
+    ];
+  } finally {
+    await context.close();
+    await harness.stop();
+    await browser.close();
+    await emulator.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printTable } = await import('./stats');
+  printTable(await benchRendererFrames());
+}
