@@ -114,16 +114,20 @@ async function waitForStreamed(dataDir: string, chars: number): Promise<void> {
 }
 
 async function send(page: Page, text: string): Promise<void> {
-  const composer = page.getByRole('textbox', { name: 'Message' });
+  const composer = page.locator('[aria-label="Message"]');
   await composer.fill(text);
   await composer.press('Enter');
-  await page.getByRole('button', { name: 'Stop' }).waitFor();
+  await page.locator('button[aria-label="Stop"]').waitFor();
 }
 
 const progress = (step: string) => process.stderr.write(`renderer-frames: ${step}\n`);
 
+/**
+ * CSS selectors, not roles: Playwright computes accessible names in the page, which over a
+ * 1 MiB answer's DOM takes seconds of the very main thread being measured.
+ */
 const idle = (page: Page, timeout: number) =>
-  page.getByRole('button', { name: 'Send' }).waitFor({ timeout });
+  page.locator('button[aria-label="Send"]').waitFor({ timeout });
 
 export async function benchRendererFrames(): Promise<Row[]> {
   const emulator = await startOpenRouterEmulator();
