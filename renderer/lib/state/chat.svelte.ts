@@ -502,42 +502,30 @@ export class ChatStore {
   }
 
   /** Asks again for the last answer of the open chat. */
-  async regenerate(): Promise<boolean> {
-    const id = this.activeId;
+  regenerate(): Promise<boolean> {
     const model = this.model;
-    if (id === null || this.view?.id !== id || model === null || this.#sending.has(id)) {
-      return false;
-    }
-    this.#sendErrors.delete(id);
-    this.#sending.add(id);
-    try {
-      const result = await this.#api.regenerate(id, model);
-      this.#views.get(id)?.replaceAnswers(result.assistantMessage);
-      this.#applyResult(id, result);
-      return true;
-    } catch (error) {
-      const reason = errorViewOf(error);
-      if (reason.code !== 'CHAT_STOPPED') this.#sendErrors.set(id, reason);
-      return false;
-    } finally {
-      this.#sending.delete(id);
-    }
+    if (model === null) return Promise.resolve(false);
+    return this.#answerAgain((id) => this.#api.regenerate(id, model));
   }
 
   /**
    * Continues the last answer of the open chat where it was cut off: main appends to it, so it
    * streams again in place (its text so far stays).
    */
-  async continueAnswer(): Promise<boolean> {
-    const id = this.activeId;
+  continueAnswer(): Promise<boolean> {
     const messageId = this.regenerable;
-    if (id === null || this.view?.id !== id || messageId === null || this.#sending.has(id)) {
-      return false;
-    }
+    if (messageId === null) return Promise.resolve(false);
+    return this.#answerAgain((id) => this.#api.continueAnswer(id, messageId));
+  }
+
+  /** Regenerate and Continue: one request for the open chat's last answer, which it replaces. */
+  async #answerAgain(request: (id: string) => Promise<SendResult>): Promise<boolean> {
+    const id = this.activeId;
+    if (id === null || this.view?.id !== id || this.#sending.has(id)) return false;
     this.#sendErrors.delete(id);
     this.#sending.add(id);
     try {
-      const result = await this.#api.continueAnswer(id, messageId);
+      const result = await request(id);
       this.#views.get(id)?.replaceAnswers(result.assistantMessage);
       this.#applyResult(id, result);
       return true;
