@@ -6,66 +6,18 @@
  * OS deep link. Measured from that POST to the emulator receiving `POST /api/v1/auth/keys`
  * (its `http.server.request.start` diagnostics event, the same clock).
  */
-import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startOpenRouterEmulator } from '../tests/fixtures/openrouter-emulator';
+import { startHarness } from './harness-session';
 import { summarize, type Row } from './stats';
 
-const root = resolve(import.meta.dirname, '..');
 /** The time the browser step takes at the least (a person reads and clicks Approve). */
 const BROWSER_STEP_MS = 2000;
-
-interface RunningHarness {
-  readonly origin: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `harness/server.ts` the way `npm run harness` does, minus its stale-build check (the
- * services run from source; only the page needs out/, and no page is loaded here).
- */
-async function startHarness(dataDir: string, openrouterUrl: string): Promise<RunningHarness> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'harness/server.ts', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: root,
-      env: { ...process.env, LATCHKEY_LOCALE: 'en', LATCHKEY_OPENROUTER_URL: openrouterUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const origin = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`harness did not start:\n${output}`)), 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /harness ready (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolvePromise(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`harness exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    origin,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** The consent a browser would give: the page's session, Approve, and the redirect it sends. */
 async function approve(authorizationUrl: string, emulatorUrl: string): Promise<string> {
@@ -85,7 +37,13 @@ async function approve(authorizationUrl: string, emulatorUrl: string): Promise<s
 
 async function oneColdRun(emulatorUrl: string, arrivals: number[]): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-cold-'));
-  const harness = await startHarness(dataDir, emulatorUrl);
+  // harness/server.ts without the stale-build check: the services run from source, and no page
+  // (the only thing that needs out/) is loaded here.
+  const started = await startHarness({
+    dataDir,
+    env: { LATCHKEY_OPENROUTER_URL: emulatorUrl },
+  });
+  const harness = { origin: new URL(started.url).origin, stop: started.stop };
   try {
     const ipc = await fetch(`${harness.origin}/__harness/ipc/auth:sign-in`, {
       method: 'POST',
