@@ -122,9 +122,10 @@ test('an image above 2048 px is downscaled in the page before it is sent', async
   await expect(page.getByRole('article', { name: 'Assistant message' })).toContainText('Wide.');
   const thumb = yours(page).getByRole('img', { name: 'wide.png' });
   await expect(thumb).toBeVisible();
-  expect(
-    await thumb.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]),
-  ).toEqual([2048, 683]);
+  // Visible comes before decoded: the natural size is 0×0 until the image has loaded.
+  await expect
+    .poll(() => thumb.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]))
+    .toEqual([2048, 683]);
 });
 
 test('a text file is inlined as a fenced block named after it', async ({ page, context }) => {
