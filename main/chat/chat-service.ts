@@ -167,12 +167,15 @@ export class ChatService {
     this.#requests = new RequestMessages(options);
   }
 
+  /**
+   * Every conversation, newest first; with `limit`, only the newest `limit` (`partial` when
+   * there are more), taken from the store's kept order without building the rest.
+   */
   list(limit?: number): ConversationList {
-    const all = this.#o.store.list();
-    const partial = limit !== undefined && all.length > limit;
+    const partial = limit !== undefined && this.#o.store.count() > limit;
     return {
       revision: this.#clock,
-      conversations: (partial ? all.slice(0, limit) : all).map((s) => this.#current(s)),
+      conversations: this.#o.store.list(limit).map((s) => this.#listed(s)),
       ...(partial && { partial }),
     };
   }
@@ -800,6 +803,24 @@ export class ChatService {
       ...summary,
       streaming: this.#streams.has(summary.id),
       revision: this.#revisions.get(summary.id) ?? 0,
+    };
+  }
+
+  /**
+   * {@link #current} for a list's summaries, field by field: a spread adding fields costs
+   * microseconds per object in Node 20, tens of milliseconds over 10,000 summaries.
+   */
+  #listed(summary: ConversationSummary): ConversationSummary {
+    return {
+      id: summary.id,
+      revision: this.#revisions.get(summary.id) ?? 0,
+      provider: summary.provider,
+      title: summary.title,
+      createdAt: summary.createdAt,
+      updatedAt: summary.updatedAt,
+      model: summary.model,
+      messageCount: summary.messageCount,
+      streaming: this.#streams.has(summary.id),
     };
   }
 

@@ -32,8 +32,8 @@ import {
 import { ConversationFiles, writeFailed, type Cached } from './store/conversation-files';
 import type { LogRecord } from './store/conversation-log';
 import { portContainer } from './store/index-container';
+import { IndexEntries } from './store/index-entries';
 import {
-  byRecency,
   checked,
   entryOf,
   invalid,
@@ -132,7 +132,7 @@ export class ConversationStore {
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #onProblem: ((problem: CorruptReport) => void) | undefined;
-  readonly #entries = new Map<string, IndexEntry>();
+  readonly #entries = new IndexEntries();
   readonly #drafts = new Map<string, string>();
   /** The draft of the chat that has no conversation yet ({@link NEW_CHAT_DRAFT}). */
   #newChatDraft = '';
@@ -185,9 +185,17 @@ export class ConversationStore {
     return { store, problems };
   }
 
-  /** Every conversation, most recently updated first, from the index alone. */
-  list(): ConversationSummary[] {
-    return [...this.#entries.values()].sort(byRecency).map(summaryOf);
+  /**
+   * Every conversation, or the newest `limit`, most recently updated first, from the index
+   * alone. The order is kept as conversations change, so the newest few cost no sort of all.
+   */
+  list(limit?: number): ConversationSummary[] {
+    return this.#entries.newest(limit).map(summaryOf);
+  }
+
+  /** How many conversations there are. */
+  count(): number {
+    return this.#entries.size;
   }
 
   /**
@@ -651,7 +659,8 @@ export class ConversationStore {
     try {
       this.#index.write({
         version: 1,
-        conversations: [...this.#entries.values()],
+        // Newest first: the next open's sort then finds them in order.
+        conversations: this.#entries.newest(),
         drafts: Object.fromEntries(this.#drafts),
         ...(this.#newChatDraft === '' ? {} : { newChatDraft: this.#newChatDraft }),
       });

@@ -159,6 +159,33 @@ describe('ConversationStore: lifecycle across restarts', () => {
     );
   });
 
+  it('lists the newest few alone, in the order kept through changes, deletes and a re-open', () => {
+    const { store } = open();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      clock += 1000;
+      ids.push(store.create('openrouter', null).id);
+    }
+    const newest = (list: { id: string }[]) => list.map((s) => s.id);
+    expect(newest(store.list(2))).toEqual([ids[5], ids[4]]);
+    expect(store.count()).toBe(6);
+    // The oldest gets a message: it moves to the top; the title alone moves nothing.
+    clock += 1000;
+    store.appendMessages(ids[0]!, [message('user', 'back again')]);
+    store.rename(ids[1]!, 'renamed');
+    expect(newest(store.list(3))).toEqual([ids[0], ids[5], ids[4]]);
+    store.delete(ids[5]!);
+    expect(newest(store.list(3))).toEqual([ids[0], ids[4], ids[3]]);
+    expect(newest(store.list(99))).toEqual(newest(store.list()));
+    store.flush();
+    const reopened = open().store;
+    expect(reopened.list()).toEqual(store.list());
+    expect(reopened.count()).toBe(5);
+    // Written newest first, so the next open finds the order as it was.
+    const index = JSON.parse(fs.readFileSync(indexPath(), 'utf8'));
+    expect(index.conversations.map((e: { id: string }) => e.id)).toEqual(newest(store.list()));
+  });
+
   it("keeps the new chat's draft across restarts and moves it to the conversation it creates", () => {
     const { store } = open();
     expect(store.newChatDraft()).toBe('');

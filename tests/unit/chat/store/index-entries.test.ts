@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { IndexEntry } from '../../../../main/chat/store/conversation-file-schema';
+import { byRecency } from '../../../../main/chat/store/conversation-summary';
+import { IndexEntries } from '../../../../main/chat/store/index-entries';
+
+/** mulberry32, so a failure names a seed that reproduces it. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ids = Array.from(
+  { length: 40 },
+  (_, i) => `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`,
+);
+
+function entry(id: string, updatedAt: number, createdAt: number): IndexEntry {
+  return {
+    id,
+    provider: 'openrouter',
+    title: id,
+    createdAt,
+    updatedAt,
+    model: null,
+    messageCount: 1,
+  };
+}
+
+describe('IndexEntries', () => {
+  it('lists the newest first, ties broken by creation then id, and the newest few alone', () => {
+    const entries = new IndexEntries();
+    entries.set(ids[0]!, entry(ids[0]!, 10, 1));
+    entries.set(ids[1]!, entry(ids[1]!, 30, 1));
+    entries.set(ids[2]!, entry(ids[2]!, 20, 5));
+    entries.set(ids[3]!, entry(ids[3]!, 20, 7));
+    entries.set(ids[4]!, entry(ids[4]!, 20, 7));
+    const order = [ids[1], ids[3], ids[4], ids[2], ids[0]];
+    expect(entries.newest().map((e) => e.id)).toEqual(order);
+    expect(entries.newest(2).map((e) => e.id)).toEqual(order.slice(0, 2));
+    expect(entries.newest(99)).toHaveLength(5);
+    expect(entries.size).toBe(5);
+  });
+
+  it('keeps the order through sets, moves and deletes, as a full sort would give', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const rand = random(seed);
+      const entries = new IndexEntries();
+      const model = new Map<string, IndexEntry>();
+      for (let step = 0; step < 400; step++) {
+        const id = ids[Math.floor(rand() * ids.length)]!;
+        if (rand() < 0.2) {
+          entries.delete(id);
+          model.delete(id);
+        } else {
+          // Few distinct times, so ties (broken by creation time, then id) are common.
+          const next = entry(id, Math.floor(rand() * 8), Math.floor(rand() * 3));
+          entries.set(id, next);
+          model.set(id, next);
+        }
+        // Sometimes read in between: the order is then kept instead of built.
+        if (rand() < 0.3) {
+          const limit = Math.floor(rand() * 10);
+          const expected = [...model.values()].sort(byRecency).slice(0, limit);
+          expect(entries.newest(limit), `seed ${seed}, step ${step}`).toEqual(expected);
+        }
+      }
+      expect(entries.newest(), `seed ${seed}`).toEqual([...model.values()].sort(byRecency));
+      expect(entries.size).toBe(model.size);
+      for (const id of ids) expect(entries.get(id)).toBe(model.get(id));
+    }
+  });
+
+  it('hands out copies: changing a list does not change the order', () => {
+    const entries = new IndexEntries();
+    entries.set(ids[0]!, entry(ids[0]!, 1, 1));
+    entries.set(ids[1]!, entry(ids[1]!, 2, 1));
+    entries.newest().reverse();
+    expect(entries.newest().map((e) => e.id)).toEqual([ids[1], ids[0]]);
+  });
+
+  it('sorts again when an entry was changed in place', () => {
+    const entries = new IndexEntries();
+    const changed = entry(ids[0]!, 1, 1);
+    entries.set(ids[0]!, changed);
+    entries.set(ids[1]!, entry(ids[1]!, 2, 1));
+    entries.set(ids[2]!, entry(ids[2]!, 3, 1));
+    entries.newest();
+    changed.updatedAt = 5;
+    entries.delete(ids[0]!);
+    expect(entries.newest().map((e) => e.id)).toEqual([ids[2], ids[1]]);
+  });
+});
