@@ -129,6 +129,13 @@ const progress = (step: string) => process.stderr.write(`renderer-frames: ${step
 const idle = (page: Page, timeout: number) =>
   page.locator('button[aria-label="Send"]').waitFor({ timeout });
 
+/** The answer's view has caught up with its text (it parses a backlog over several frames). */
+const caughtUp = (page: Page, timeout: number) =>
+  page.waitForFunction(() => !document.querySelector('article[aria-busy="true"]'), undefined, {
+    timeout,
+    polling: 250,
+  });
+
 export async function benchRendererFrames(): Promise<Row[]> {
   const emulator = await startOpenRouterEmulator();
   const browser = await launchChromium();
@@ -157,6 +164,7 @@ export async function benchRendererFrames(): Promise<Row[]> {
     const late = await traceWindow(cdp, WINDOW_MS);
     progress(`${late.length} frames; waiting for the answer to end`);
     await idle(page, 300_000);
+    await caughtUp(page, 300_000);
     const loafs = await page.evaluate(
       () => (window as unknown as { __perf: { loafs: { duration: number }[] } }).__perf.loafs,
     );
@@ -167,6 +175,7 @@ export async function benchRendererFrames(): Promise<Row[]> {
     const since = await page.evaluate(() => performance.now());
     await send(page, 'Now a whole mebibyte');
     await idle(page, 300_000);
+    await caughtUp(page, 300_000);
     await page.waitForTimeout(500);
     const longtasks = await page.evaluate(
       (from) =>

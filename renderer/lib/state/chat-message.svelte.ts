@@ -1,6 +1,7 @@
 import type { ChatMessage, MessageRole, StreamDelta } from '../../../preload/api';
 import type * as MarkdownApi from '../markdown';
 import type { BlockParts, IncrementalMarkdown, RenderedBlock } from '../markdown';
+import { frameBudget } from './frame-budget';
 
 type MarkdownModule = typeof MarkdownApi;
 
@@ -31,6 +32,10 @@ export const markdown = new MarkdownLoader();
 // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache, read synchronously
 const highlights = new Map<string, string>();
 const HIGHLIGHTS_KEPT = 200;
+
+function highlightKey(code: { readonly lang: string | null; readonly text: string }): string {
+  return `${code.lang ?? ''}\u0000${code.text}`;
+}
 
 function remember(key: string, html: string): void {
   highlights.delete(key);
@@ -71,19 +76,42 @@ function withCode(html: string, highlighted: string): string {
   return html.slice(0, body) + highlighted + html.slice(close);
 }
 
+/** Characters of text handed to the markdown module at a time while catching up. */
+const SLICE_CHARS = 512;
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
 /**
  * One text of a message (its answer, or its reasoning) and its markdown, parsed on demand and
  * incrementally while it streams: finished blocks keep their identity, so the view re-renders
  * only the open tail. `changed` is called whenever what {@link blocks} returns may differ.
+ *
+ * Parsing is sliced (`frame-budget.ts`): a few KB arriving in a frame are parsed at once, but a
+ * backlog (a fast stream, a long answer opened from history) is parsed `SLICE_CHARS` at a time
+ * within a per-frame budget, so the view may trail the text for some frames and never blocks the
+ * page. `content` is always the whole text.
  */
 class RenderedText {
   readonly #changed: () => void;
   #content: string;
   #markdown: IncrementalMarkdown | null = null;
+  /** Characters of `#content` handed to `#markdown` so far. */
+  #parsed = 0;
+  /** The stream has ended: `#markdown` is finished once it has caught up. */
+  #finishing = false;
+  /** A slice is scheduled: the backlog is parsed there, not by `append`. */
+  #scheduled = false;
   #views: readonly BlockView[] = [];
   /** Views by the module's block object: an unchanged block keeps its view (and its DOM). */
   #viewOf = new WeakMap<RenderedBlock, BlockView>();
   #highlighted = new Map<number, string>();
+  /** Code blocks waiting to be highlighted, and ids whose highlighted html is not in a view yet. */
+  #toHighlight: RenderedBlock[] = [];
+  #highlightedSince: number[] = [];
+  /** A highlight is on its way (the first one loads highlight.js and the grammar). */
+  #highlighting = false;
 
   constructor(content: string, changed: () => void) {
     this.#content = content;
@@ -92,6 +120,14 @@ class RenderedText {
 
   get content(): string {
     return this.#content;
+  }
+
+  /** The view trails the text (or its highlighting): more of it is on the way. */
+  get rendering(): boolean {
+    return (
+      this.#markdown !== null &&
+      (this.#parsed < this.#content.length || this.#finishing || this.#toHighlight.length > 0)
+    );
   }
 
   /** The blocks, parsing them first if needed; null until the markdown module is loaded. */
@@ -110,7 +146,7 @@ class RenderedText {
   append(text: string): void {
     if (text === '') return;
     this.#content += text;
-    if (this.#markdown) this.#sync(this.#markdown.append(text).changedFrom);
+    this.#advance();
   }
 
   /** Main's copy of the text: appended when it extends a streaming one, else replaced. */
@@ -118,34 +154,93 @@ class RenderedText {
     if (content === this.#content) return;
     if (content.startsWith(this.#content) && this.#markdown && wasStreaming) {
       // Ahead of the deltas seen so far (opened mid-stream): parse only what is new.
-      this.#sync(this.#markdown.append(content.slice(this.#content.length)).changedFrom);
-    } else {
-      this.drop();
+      this.#content = content;
+      this.#advance();
+      return;
     }
+    this.drop();
     this.#content = content;
   }
 
-  /** The stream ended: the open tail is closed. */
+  /** The stream ended: the open tail is closed (once the view has caught up with the text). */
   finish(): void {
-    if (this.#markdown) this.#sync(this.#markdown.finish().changedFrom);
+    if (!this.#markdown) return;
+    this.#finishing = true;
+    this.#advance();
   }
 
   drop(): void {
     this.#markdown = null;
+    this.#parsed = 0;
+    this.#finishing = false;
     this.#views = [];
     this.#viewOf = new WeakMap();
     this.#highlighted.clear();
+    this.#toHighlight = [];
+    this.#highlightedSince = [];
   }
 
   #parse(module: MarkdownModule, streaming: boolean): void {
     const parsed = new module.IncrementalMarkdown({
-      onCodeBlockClosed: (block) => this.#highlight(module, parsed, block),
+      onCodeBlockClosed: (block) => this.#highlight(parsed, block),
     });
     this.#markdown = parsed;
+    this.#parsed = 0;
+    this.#finishing = !streaming;
     this.#views = [];
-    if (this.#content !== '') parsed.append(this.#content);
-    if (!streaming) parsed.finish();
-    this.#sync(0);
+    // Read from a template or a derived value: no state changes here, the slice reports later.
+    this.#advance();
+  }
+
+  /** Parses what is new now, within the budget, unless a scheduled slice is already on it. */
+  #advance(): void {
+    if (!this.#markdown || this.#scheduled) return;
+    if (this.#catchUp(frameBudget.deadline())) this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#scheduled = true;
+    frameBudget.schedule(this.#slice);
+  }
+
+  readonly #slice = (deadline: number): boolean => {
+    const more = this.#markdown !== null && this.#catchUp(deadline);
+    this.#scheduled = more;
+    this.#changed();
+    return more;
+  };
+
+  /**
+   * Hands the text to the markdown module slice by slice until it has caught up or `deadline` has
+   * passed (one slice at least), then highlights closed code blocks while time is left.
+   * Returns true while work remains.
+   */
+  #catchUp(deadline: number): boolean {
+    const parsed = this.#markdown;
+    if (!parsed) return false;
+    let from = Number.POSITIVE_INFINITY;
+    let first = true;
+    while ((first || performance.now() < deadline) && this.#parsing()) {
+      first = false;
+      if (this.#parsed < this.#content.length) {
+        let end = Math.min(this.#content.length, this.#parsed + SLICE_CHARS);
+        // Never hand over half a surrogate pair.
+        if (end < this.#content.length && isHighSurrogate(this.#content.charCodeAt(end - 1))) end++;
+        from = Math.min(from, parsed.append(this.#content.slice(this.#parsed, end)).changedFrom);
+        this.#parsed = end;
+      } else {
+        this.#finishing = false;
+        from = Math.min(from, parsed.finish().changedFrom);
+      }
+    }
+    if (from !== Number.POSITIVE_INFINITY) this.#sync(from);
+    this.#highlightSome(deadline);
+    // A highlight on its way schedules the next slice itself when it arrives.
+    return this.#parsing() || (this.#toHighlight.length > 0 && !this.#highlighting);
+  }
+
+  #parsing(): boolean {
+    return this.#parsed < this.#content.length || this.#finishing;
   }
 
   /** Rebuilds the views from `from` on; earlier ones keep their identity (no re-render). */
@@ -183,30 +278,62 @@ class RenderedText {
     this.#views = views;
   }
 
-  #highlight(module: MarkdownModule, parsed: IncrementalMarkdown, block: RenderedBlock): void {
-    const code = block.code;
-    if (!code) return;
-    const key = `${code.lang ?? ''}\u0000${code.text}`;
-    const known = highlights.get(key);
-    if (known !== undefined) {
-      // Called from inside append()/finish(): the views built right after pick it up.
+  /** A code block closed: highlighted at once when known, else queued for a slice. */
+  #highlight(parsed: IncrementalMarkdown, block: RenderedBlock): void {
+    if (this.#markdown !== parsed || !block.code) return;
+    const known = highlights.get(highlightKey(block.code));
+    // Called from inside append()/finish(): the views built right after pick it up.
+    if (known !== undefined) this.#highlighted.set(block.id, known);
+    else this.#toHighlight.push(block);
+  }
+
+  /**
+   * Highlights queued code blocks while time is left, one at a time (the same code closed many
+   * times is highlighted once, then found in the cache), and puts the results into the views.
+   */
+  #highlightSome(deadline: number): void {
+    const module = markdown.module;
+    const parsed = this.#markdown;
+    while (module && parsed && this.#toHighlight.length > 0 && performance.now() < deadline) {
+      const block = this.#toHighlight[0] as RenderedBlock;
+      const code = block.code as NonNullable<RenderedBlock['code']>;
+      const known = highlights.get(highlightKey(code));
+      if (known === undefined) {
+        if (this.#highlighting) break;
+        this.#highlighting = true;
+        module.highlightCode(code.text, code.lang).then(
+          (html) => {
+            remember(highlightKey(code), html);
+            this.#highlighting = false;
+            if (this.#markdown === parsed && !this.#scheduled) this.#schedule();
+          },
+          (error: unknown) => {
+            console.warn('Could not highlight a code block', error);
+            this.#highlighting = false;
+            if (this.#toHighlight[0] === block) this.#toHighlight.shift();
+            if (this.#markdown === parsed && !this.#scheduled) this.#schedule();
+          },
+        );
+        break;
+      }
+      this.#toHighlight.shift();
       this.#highlighted.set(block.id, known);
-      return;
+      this.#highlightedSince.push(block.id);
     }
-    module.highlightCode(code.text, code.lang).then(
-      (html) => {
-        remember(key, html);
-        if (this.#markdown !== parsed) return;
-        this.#highlighted.set(block.id, html);
-        const view = this.#views[block.id];
-        if (view?.id !== block.id || view.code === null) return;
-        const next: BlockView = { ...view, html: withCode(block.html, html) };
-        this.#viewOf.set(block, next);
-        this.#views = this.#views.with(block.id, next);
-        this.#changed();
-      },
-      (error: unknown) => console.warn('Could not highlight a code block', error),
-    );
+    if (this.#highlightedSince.length === 0) return;
+    const blocks = parsed?.blocks ?? [];
+    const views = [...this.#views];
+    for (const id of this.#highlightedSince) {
+      const block = blocks[id];
+      const view = views[id];
+      const html = this.#highlighted.get(id);
+      if (!block || view?.id !== id || view.code === null || html === undefined) continue;
+      const next: BlockView = { ...view, html: withCode(block.html, html) };
+      this.#viewOf.set(block, next);
+      views[id] = next;
+    }
+    this.#highlightedSince = [];
+    this.#views = views;
   }
 }
 
@@ -306,6 +433,12 @@ export class MessageEntry {
 
   get streaming(): boolean {
     return this.message.status === 'streaming';
+  }
+
+  /** The shown markdown trails the text (a backlog parsed over the coming frames). */
+  get rendering(): boolean {
+    void this.#version;
+    return this.#answer.rendering || this.#reasoning.rendering;
   }
 
   /** Reasoning is streaming and the answer has not started yet. */
