@@ -81,6 +81,12 @@ export interface AuthorizationInput {
 export interface PreparedAuthorization {
   readonly url: URL;
   /**
+   * Where `exchange` will send the code (OpenRouter's key endpoint, the token endpoint
+   * otherwise; OIDC: the discovered one, which may be on another host than `url`). The sign-in
+   * warms its origin while the user is in the browser.
+   */
+  readonly exchangeUrl: URL;
+  /**
    * Per-attempt data kept in memory with the pending sign-in, e.g. the discovered metadata: the
    * token endpoint is pinned to the server that issued the authorization URL (mix-up defence).
    */

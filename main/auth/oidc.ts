@@ -464,7 +464,12 @@ export function createOidcFlow(input: OidcSettings, _options: { scheme: string }
 
     async prepare(authorization, ctx) {
       const as = await discover(ctx);
-      return { url: buildOidcAuthorizationUrl(as, settings, authorization), context: as };
+      return {
+        url: buildOidcAuthorizationUrl(as, settings, authorization),
+        // checkMetadata: an https (or, for a loopback issuer, loopback http) URL.
+        exchangeUrl: new URL(String(as.token_endpoint)),
+        context: as,
+      };
     },
 
     async exchange({ code, verifier, redirectUri, state, iss, context }, ctx) {

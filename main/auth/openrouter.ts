@@ -41,13 +41,18 @@ export function buildAuthorizationUrl(
   return url;
 }
 
+/** Where the code is exchanged for a key. */
+export function keyExchangeUrl(baseUrl: URL): URL {
+  return new URL('/api/v1/auth/keys', baseUrl);
+}
+
 /** Step 2: `POST /api/v1/auth/keys` with `{code, code_verifier, code_challenge_method}`. */
 export function buildKeyExchangeRequest(
   baseUrl: URL,
   params: { code: string; codeVerifier: string },
 ): HttpRequest {
   return {
-    url: new URL('/api/v1/auth/keys', baseUrl),
+    url: keyExchangeUrl(baseUrl),
     init: {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -166,6 +171,7 @@ export function createOpenRouterFlow(options: { baseUrl: URL; keyLabel: string }
     prepare: ({ redirectUri, codeChallenge }) =>
       Promise.resolve({
         url: buildAuthorizationUrl(baseUrl, { callbackUrl: redirectUri, codeChallenge, keyLabel }),
+        exchangeUrl: keyExchangeUrl(baseUrl),
       }),
     async exchange({ code, verifier }, ctx) {
       const response = await send(

@@ -218,6 +218,11 @@ export function buildYooaiProbeRequest(settings: YooaiSettings): HttpRequest {
   return { url, init: { method: 'GET', headers: { accept: 'text/html,application/json' } } };
 }
 
+/** Where the code is exchanged (step 3). */
+export function yooaiTokenUrl(settings: YooaiSettings): URL {
+  return endpoint(settings, '/oauth/token');
+}
+
 /**
  * Step 3 (seed 002): `POST {base}/oauth/token` with JSON
  * `{code, app_id, code_verifier, expire_date, union_id}`; `expire_date` (unix seconds) is when
@@ -227,7 +232,7 @@ export function buildYooaiTokenRequest(
   settings: YooaiSettings,
   params: { code: string; verifier: string; expireDate: number },
 ): HttpRequest {
-  return jsonPost(endpoint(settings, '/oauth/token'), {
+  return jsonPost(yooaiTokenUrl(settings), {
     code: params.code,
     app_id: settings.appId,
     code_verifier: params.verifier,
@@ -444,6 +449,7 @@ export function createYooaiFlow(input: YooaiSettings, options: { scheme: string 
     prepare: ({ redirectUri, state, codeChallenge }) =>
       Promise.resolve({
         url: buildYooaiAuthorizationUrl(settings, { redirectUri, state, codeChallenge }),
+        exchangeUrl: yooaiTokenUrl(settings),
       }),
     async exchange({ code, verifier }, ctx) {
       const request = buildYooaiTokenRequest(settings, {

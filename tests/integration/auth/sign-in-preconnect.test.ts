@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
@@ -19,13 +20,14 @@ const SCHEME = 'app.latchkey.dev';
 
 let emulator: OpenRouterEmulator;
 let service: AuthService | undefined;
-/** Method, path and client port of every request the emulator's server received. */
-const arrivals: { method: string; path: string; port: number }[] = [];
+/** Method, path, body length and client port of every request the emulator's server received. */
+const arrivals: { method: string; path: string; length: string; port: number }[] = [];
 const onRequest = (message: unknown) => {
   const { request } = message as { request: IncomingMessage };
   arrivals.push({
     method: request.method ?? '',
     path: request.url ?? '',
+    length: request.headers['content-length'] ?? '',
     port: request.socket.remotePort ?? -1,
   });
 };
@@ -41,12 +43,15 @@ afterEach(async () => {
   await emulator.close();
 });
 
-function start(preconnect: Preconnect): { service: AuthService; opened: string[] } {
+function start(
+  preconnect: Preconnect,
+  env: Record<string, string> = {},
+): { service: AuthService; opened: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-preconnect-'));
   const { store } = CredentialStore.open({ dir, encryption: createKeyfilePort(dir) });
   const opened: string[] = [];
   service = new AuthService({
-    registry: testRegistry({ LATCHKEY_OPENROUTER_URL: emulator.url }, SCHEME, 'test'),
+    registry: testRegistry({ LATCHKEY_OPENROUTER_URL: emulator.url, ...env }, SCHEME, 'test'),
     fetch: (input, init) => fetch(input, init),
     preconnect,
     store,
@@ -75,11 +80,11 @@ async function approve(authorizationUrl: string): Promise<string> {
   return approved.headers.get('location') ?? '';
 }
 
-it('warms the provider origin once per attempt, when the browser opens', async () => {
+it('warms the key endpoint once per attempt, when the browser opens', async () => {
   const warmed: string[] = [];
-  const { service: s, opened } = start((url) => warmed.push(url.origin));
+  const { service: s, opened } = start((url) => warmed.push(url.href));
   await s.signIn('openrouter', 'deep-link');
-  expect(warmed).toEqual([emulator.url]);
+  expect(warmed).toEqual([`${emulator.url}/api/v1/auth/keys`]);
   expect(opened).toHaveLength(1);
   await s.signIn('openrouter', 'deep-link'); // a second click joins the same attempt
   expect(opened).toHaveLength(2);
@@ -89,9 +94,13 @@ it('warms the provider origin once per attempt, when the browser opens', async (
 it('the code exchange reuses the connection the sign-in opened', async () => {
   const { service: s, opened } = start(fetchPreconnect((input, init) => fetch(input, init)));
   await s.signIn('openrouter', 'deep-link');
-  await vi.waitFor(() => expect(arrivals.map((a) => a.method)).toContain('OPTIONS'));
-  const warm = arrivals.find((a) => a.method === 'OPTIONS')!;
-  expect(warm.path).toBe('/');
+  await vi.waitFor(() =>
+    expect(arrivals.filter((a) => a.method === 'OPTIONS').map((a) => a.length)).toEqual(['', '2']),
+  );
+  const [warm, withBody] = arrivals.filter((a) => a.method === 'OPTIONS');
+  expect([warm!.path, withBody!.path]).toEqual(['/', '/']);
+  // The body goes on its own connection (undici closes it after a body on OPTIONS).
+  expect(withBody!.port).not.toBe(warm!.port);
 
   const link = await approve(opened[0]!);
   const state = await s.handleCallbackUrl(link, 'os');
@@ -100,7 +109,87 @@ it('the code exchange reuses the connection the sign-in opened', async () => {
   const at = arrivals.findIndex((a) => a.path === '/api/v1/auth/keys');
   const before = new Set(arrivals.slice(0, at).map((a) => a.port));
   expect(before.has(arrivals[at]!.port)).toBe(true);
+  expect(arrivals[at]!.port).toBe(warm!.port);
   const headers = emulator.requests.find((q) => q.method === 'OPTIONS')!.headers;
   expect(headers.cookie).toBeUndefined();
   expect(headers.authorization).toBeUndefined();
+});
+
+it('YOO-AI: warms its token endpoint, under the configured base path', async () => {
+  const warmed: string[] = [];
+  const { service: s, opened } = start((url) => warmed.push(url.href), {
+    LATCHKEY_YOOAI_URL: 'http://127.0.0.1:9/gateway',
+    LATCHKEY_YOOAI_APP_ID: 'app-1',
+    LATCHKEY_YOOAI_UNION_ID: 'union-1',
+  });
+  const state = await s.signIn('yooai', 'deep-link');
+  expect(state.auth.status).toBe('signing-in');
+  expect(new URL(opened[0]!).pathname).toBe('/gateway/oauth/authorize');
+  expect(warmed).toEqual(['http://127.0.0.1:9/gateway/oauth/token']);
+});
+
+/** A server on 127.0.0.1 that records each request's method and path and answers `answer`. */
+async function recordingServer(
+  answer: (path: string) => { status: number; body?: unknown },
+): Promise<{ server: Server; url: string; seen: string[] }> {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      seen.push(`${req.method ?? ''} ${path}`);
+      const { status, body } = answer(path);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, seen };
+}
+
+it('OIDC: warms the discovered token endpoint, on another host than the authorization page', async () => {
+  const tokens = await recordingServer(() => ({ status: 404 }));
+  let issuer = '';
+  const metadata = () => ({
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${tokens.url}/oauth2/token`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+  });
+  const idp = await recordingServer((path) =>
+    path === '/.well-known/openid-configuration'
+      ? { status: 200, body: metadata() }
+      : { status: 404 },
+  );
+  issuer = idp.url;
+  try {
+    const env = { LATCHKEY_OIDC_ISSUER: issuer, LATCHKEY_OIDC_CLIENT_ID: 'latchkey-desktop' };
+    const warmed: string[] = [];
+    const spy = start((url) => warmed.push(url.href), env);
+    expect((await spy.service.signIn('oidc', 'deep-link')).auth.status).toBe('signing-in');
+    expect(new URL(spy.opened[0]!).origin).toBe(issuer);
+    expect(warmed).toEqual([`${tokens.url}/oauth2/token`]);
+    spy.service.dispose();
+
+    // Through Node's fetch: the warm-up reaches the token host, and only it.
+    const real = start(
+      fetchPreconnect((input, init) => fetch(input, init)),
+      env,
+    );
+    await real.service.signIn('oidc', 'deep-link');
+    await vi.waitFor(() => expect(tokens.seen).toEqual(['OPTIONS /', 'OPTIONS /']));
+    expect(idp.seen).toEqual([
+      'GET /.well-known/openid-configuration',
+      'GET /.well-known/openid-configuration',
+    ]);
+  } finally {
+    tokens.server.closeAllConnections();
+    idp.server.closeAllConnections();
+    await Promise.all([
+      new Promise((done) => tokens.server.close(done)),
+      new Promise((done) => idp.server.close(done)),
+    ]);
+  }
 });

@@ -323,6 +323,17 @@ describe('discovery and the authorization URL', () => {
     expect(error.details.status).toBe(status);
   });
 
+  it('names the token endpoint the exchange then calls, on another host than the URL', async () => {
+    const split = { ...METADATA, token_endpoint: 'https://tokens.example/oauth2/token' };
+    const { fetch, calls } = scripted(json(split), json(tokens()));
+    const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });
+    const prepared = await flow.prepare(input, ctx(fetch));
+    expect(prepared.url.origin).toBe(ISSUER);
+    expect(prepared.exchangeUrl.href).toBe('https://tokens.example/oauth2/token');
+    await flow.exchange(exchangeInput({ context: prepared.context }), ctx(fetch));
+    expect(calls[1]?.url).toBe(prepared.exchangeUrl.href);
+  });
+
   it('metadata without code_challenge_methods_supported is accepted (S256 is still sent)', async () => {
     const { fetch } = scripted(json({ ...METADATA, code_challenge_methods_supported: undefined }));
     const flow = createOidcFlow(SETTINGS, { scheme: SCHEME });

@@ -469,6 +469,8 @@ describe('flow', () => {
     );
     expect(prepared.url.searchParams.get('state')).toBe('st');
     expect(prepared.url.searchParams.get('code_challenge_method')).toBe('S256');
+    // Where the exchange below posts: what the sign-in warms.
+    expect(prepared.exchangeUrl.href).toBe('https://saas.api.yoo-ai.com/oauth/token');
   });
 
   it('exchange posts the code with expire_date = now + lifetime, redirect: error', async () => {

@@ -3,7 +3,7 @@ import { fetchPreconnect, sessionPreconnect } from '../../../main/http/preconnec
 import type { FetchLike } from '../../../main/http/request';
 
 describe('fetchPreconnect', () => {
-  it('sends one OPTIONS of the origin root, without cookies, cache or redirects', async () => {
+  it('sends two OPTIONS of the origin root, the second with {}: no cookies, cache or redirects', async () => {
     const calls: [string, RequestInit | undefined][] = [];
     const cancel = vi.fn(async () => undefined);
     const fetchFn: FetchLike = async (input, init) => {
@@ -11,18 +11,24 @@ describe('fetchPreconnect', () => {
       return { body: { cancel } } as unknown as Response;
     };
     fetchPreconnect(fetchFn)(new URL('https://openrouter.ai/api/v1/auth/keys?x=1'));
-    expect(calls).toHaveLength(1);
-    const [url, init] = calls[0]!;
-    expect(url).toBe('https://openrouter.ai/');
-    expect(init).toMatchObject({
-      method: 'OPTIONS',
-      redirect: 'manual',
-      credentials: 'omit',
-      cache: 'no-store',
-    });
-    expect(init?.body).toBeUndefined();
-    expect(init?.headers).toBeUndefined();
-    await vi.waitFor(() => expect(cancel).toHaveBeenCalledOnce());
+    // Both at once: the first (no body) is the connection the pool keeps and hands on.
+    expect(calls.map(([url]) => url)).toEqual(['https://openrouter.ai/', 'https://openrouter.ai/']);
+    for (const [, init] of calls) {
+      expect(init).toMatchObject({
+        method: 'OPTIONS',
+        redirect: 'manual',
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      expect(init?.signal).toBeInstanceOf(AbortSignal);
+    }
+    const [plain, withBody] = calls.map(([, init]) => init);
+    expect(plain?.body).toBeUndefined();
+    expect(plain?.headers).toBeUndefined();
+    expect(withBody?.body).toBe('{}');
+    expect(withBody?.headers).toEqual({ 'content-type': 'application/json' });
+    expect(JSON.stringify(calls)).not.toMatch(/authorization|cookie/i);
+    await vi.waitFor(() => expect(cancel).toHaveBeenCalledTimes(2));
   });
 
   it('swallows a rejected and a throwing fetch', async () => {
@@ -33,8 +39,8 @@ describe('fetchPreconnect', () => {
     });
     expect(() => fetchPreconnect(throwing)(new URL('https://a.example'))).not.toThrow();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(rejected).toHaveBeenCalledOnce();
-    expect(throwing).toHaveBeenCalledOnce();
+    expect(rejected).toHaveBeenCalledTimes(2);
+    expect(throwing).toHaveBeenCalledTimes(2);
   });
 });
 
