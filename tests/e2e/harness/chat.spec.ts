@@ -115,6 +115,8 @@ test('model output cannot execute or open anything', async ({ page, context }) =
   await send(page, 'Show me something dangerous');
   const answer = assistant(page).last();
   await expect(answer).toContainText('good link');
+  // Done streaming and rendering: "good link" shows while its link is still open text.
+  await expect(answer).toHaveAttribute('aria-busy', 'false');
   expect(await answer.locator('img, script, iframe, svg, object, embed').count()).toBe(0);
   const hrefs = await answer
     .locator('a[href]')
