@@ -8,6 +8,7 @@ import type {
   ErrorView,
   EventChannel,
   EventContract,
+  ListCursor,
   ModelInfo,
   ModelsView,
   Notice,
@@ -169,13 +170,14 @@ export class ChatService {
 
   /**
    * Every conversation, newest first; with `limit`, only the newest `limit` (`partial` when
-   * there are more), taken from the store's kept order without building the rest.
+   * there are more), or the `limit` after `after` (a page further down: always `partial`),
+   * taken from the store's kept order without building the rest.
    */
-  list(limit?: number): ConversationList {
-    const partial = limit !== undefined && this.#o.store.count() > limit;
+  list(limit?: number, after?: ListCursor): ConversationList {
+    const partial = limit !== undefined && (after !== undefined || this.#o.store.count() > limit);
     return {
       revision: this.#clock,
-      conversations: this.#o.store.list(limit).map((s) => this.#listed(s)),
+      conversations: this.#o.store.list(limit, after).map((s) => this.#listed(s)),
       ...(partial && { partial }),
     };
   }
@@ -439,7 +441,15 @@ export class ChatService {
         ),
       );
       const fetchedAt = this.#now();
-      this.#o.models.write(provider, models, fetchedAt);
+      try {
+        this.#o.models.write(provider, models, fetchedAt);
+      } catch (error) {
+        // The cache only saves a fetch next time: a full disk must not hide the list just fetched.
+        this.#o.log.warn('chat.models.cache-write-failed', {
+          provider,
+          code: toErrorView(error).code,
+        });
+      }
       return this.#modelsView(provider, models, fetchedAt, false);
     } catch (error) {
       this.#o.log.warn('chat.models.failed', { provider, code: toErrorView(error).code });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -380,6 +380,17 @@ describe('chat service against the OpenRouter emulator', () => {
     expect(offline.models.map((m) => m.id)).toEqual(online.models.map((m) => m.id));
     expect(offline.defaultModel).toBe('anthropic/claude-3.5-sonnet');
     emulator = await startOpenRouterEmulator();
+  });
+
+  it('models: a cache that cannot be written still shows the list just fetched', async () => {
+    const r = await rig();
+    await r.chat.listModels('openrouter', true);
+    // models.json becomes a directory: the atomic rename over it fails, for root too.
+    rmSync(join(r.dir, 'models.json'));
+    mkdirSync(join(r.dir, 'models.json'));
+    const fetched = await r.chat.listModels('openrouter', true);
+    expect(fetched.stale).toBe(false);
+    expect(fetched.models.length).toBeGreaterThan(0);
   });
 
   it('the key never appears in events, logs or conversation files', async () => {
