@@ -1,0 +1,336 @@
+/**
+ * A message text's markdown as the view shows it: loaded on demand, parsed incrementally and in
+ * slices within a per-frame budget, code highlighted one block at a time.
+ */
+import type * as MarkdownApi from '../markdown';
+import type { BlockParts, IncrementalMarkdown, RenderedBlock } from '../markdown';
+import { frameBudget } from './frame-budget';
+
+type MarkdownModule = typeof MarkdownApi;
+
+/**
+ * The markdown module (marked + DOMPurify) is loaded on demand, outside the startup bundle
+ * (performance.md: initial JS ≤ 80 KB gzip). The chat starts loading it as soon as it opens;
+ * until it arrives an answer shows as plain text.
+ */
+class MarkdownLoader {
+  module = $state.raw<MarkdownModule | null>(null);
+  #pending: Promise<MarkdownModule> | null = null;
+
+  load(): Promise<MarkdownModule> {
+    this.#pending ??= import('../markdown').then(
+      (module) => (this.module = module),
+      (error: unknown) => {
+        this.#pending = null;
+        throw error;
+      },
+    );
+    return this.#pending;
+  }
+}
+
+export const markdown = new MarkdownLoader();
+
+/** Highlighted code by language and text, so a block scrolled back into view is not plain. */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache, read synchronously
+const highlights = new Map<string, string>();
+const HIGHLIGHTS_KEPT = 200;
+
+function highlightKey(code: { readonly lang: string | null; readonly text: string }): string {
+  return `${code.lang ?? ''}\u0000${code.text}`;
+}
+
+function remember(key: string, html: string): void {
+  highlights.delete(key);
+  highlights.set(key, html);
+  if (highlights.size > HIGHLIGHTS_KEPT) {
+    const oldest = highlights.keys().next().value;
+    if (oldest !== undefined) highlights.delete(oldest);
+  }
+}
+
+/** A markdown block as the message view renders it (highlighted html swapped in when ready). */
+export interface BlockView {
+  readonly id: number;
+  /** Sanitized by the markdown module (or by `highlightCode`); the only html the UI injects. */
+  readonly html: string;
+  /** Raw source of a top-level code block, for "Copy code". */
+  readonly code: { readonly lang: string | null; readonly text: string } | null;
+  /** A list's or table's `html` in parts, so the view keeps the DOM of unchanged items. */
+  readonly parts?: BlockParts;
+}
+
+/**
+ * A code block's html with the contents of its `<code>` element replaced by highlighted html.
+ * Both parts come sanitized from the markdown module; the block is the module's own template
+ * (`…<pre><code …>escaped text</code></pre></div>`), whose escaped body cannot contain a tag.
+ */
+function withCode(html: string, highlighted: string): string {
+  const open = html.indexOf('<code');
+  const close = html.lastIndexOf('</code>');
+  const body = open === -1 ? -1 : html.indexOf('>', open) + 1;
+  if (body <= 0 || close < body) return html;
+  return html.slice(0, body) + highlighted + html.slice(close);
+}
+
+/** Characters of text handed to the markdown module at a time while catching up. */
+const SLICE_CHARS = 512;
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * One text of a message (its answer, or its reasoning) and its markdown, parsed on demand and
+ * incrementally while it streams: finished blocks keep their identity, so the view re-renders
+ * only the open tail. `changed` is called whenever what {@link blocks} returns may differ.
+ *
+ * Parsing is sliced (`frame-budget.ts`): a few KB arriving in a frame are parsed at once, but a
+ * backlog (a fast stream, a long answer opened from history) is parsed `SLICE_CHARS` at a time
+ * within a per-frame budget, so the view may trail the text for some frames and never blocks the
+ * page. `content` is always the whole text.
+ */
+export class RenderedText {
+  readonly #changed: () => void;
+  #content: string;
+  #markdown: IncrementalMarkdown | null = null;
+  /** Characters of `#content` handed to `#markdown` so far. */
+  #parsed = 0;
+  /** The stream has ended: `#markdown` is finished once it has caught up. */
+  #finishing = false;
+  /** A slice is scheduled: the backlog is parsed there, not by `append`. */
+  #scheduled = false;
+  #views: readonly BlockView[] = [];
+  /** Views by the module's block object: an unchanged block keeps its view (and its DOM). */
+  #viewOf = new WeakMap<RenderedBlock, BlockView>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read while building views, not by the UI
+  #highlighted = new Map<number, string>();
+  /** Code blocks waiting to be highlighted, and ids whose highlighted html is not in a view yet. */
+  #toHighlight: RenderedBlock[] = [];
+  #highlightedSince: number[] = [];
+  /** A highlight is on its way (the first one loads highlight.js and the grammar). */
+  #highlighting = false;
+
+  constructor(content: string, changed: () => void) {
+    this.#content = content;
+    this.#changed = changed;
+  }
+
+  get content(): string {
+    return this.#content;
+  }
+
+  /** The view trails the text (or its highlighting): more of it is on the way. */
+  get rendering(): boolean {
+    return (
+      this.#markdown !== null &&
+      (this.#parsed < this.#content.length || this.#finishing || this.#toHighlight.length > 0)
+    );
+  }
+
+  /** The blocks, parsing them first if needed; null until the markdown module is loaded. */
+  blocks(streaming: boolean): readonly BlockView[] | null {
+    if (!this.#markdown) {
+      const module = markdown.module;
+      if (!module) {
+        markdown.load().catch((error: unknown) => console.error('Markdown failed to load', error));
+        return null;
+      }
+      this.#parse(module, streaming);
+    }
+    return this.#views;
+  }
+
+  append(text: string): void {
+    if (text === '') return;
+    this.#content += text;
+    this.#advance();
+  }
+
+  /** Main's copy of the text: appended when it extends a streaming one, else replaced. */
+  replace(content: string, wasStreaming: boolean): void {
+    if (content === this.#content) return;
+    if (content.startsWith(this.#content) && this.#markdown && wasStreaming) {
+      // Ahead of the deltas seen so far (opened mid-stream): parse only what is new.
+      this.#content = content;
+      this.#advance();
+      return;
+    }
+    this.drop();
+    this.#content = content;
+  }
+
+  /** The stream ended: the open tail is closed (once the view has caught up with the text). */
+  finish(): void {
+    if (!this.#markdown) return;
+    this.#finishing = true;
+    this.#advance();
+  }
+
+  drop(): void {
+    this.#markdown = null;
+    this.#parsed = 0;
+    this.#finishing = false;
+    this.#views = [];
+    this.#viewOf = new WeakMap();
+    this.#highlighted.clear();
+    this.#toHighlight = [];
+    this.#highlightedSince = [];
+  }
+
+  #parse(module: MarkdownModule, streaming: boolean): void {
+    const parsed = new module.IncrementalMarkdown({
+      onCodeBlockClosed: (block) => this.#highlight(parsed, block),
+    });
+    this.#markdown = parsed;
+    this.#parsed = 0;
+    this.#finishing = !streaming;
+    this.#views = [];
+    // Read from a template or a derived value: no state changes here, the slice reports later.
+    this.#advance();
+  }
+
+  /** Parses what is new now, within the budget, unless a scheduled slice is already on it. */
+  #advance(): void {
+    if (!this.#markdown || this.#scheduled) return;
+    if (this.#catchUp(frameBudget.deadline())) this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#scheduled = true;
+    frameBudget.schedule(this.#slice);
+  }
+
+  readonly #slice = (deadline: number): boolean => {
+    const more = this.#markdown !== null && this.#catchUp(deadline);
+    this.#scheduled = more;
+    this.#changed();
+    return more;
+  };
+
+  /**
+   * Hands the text to the markdown module slice by slice until it has caught up or `deadline` has
+   * passed (one slice at least), then highlights closed code blocks while time is left.
+   * Returns true while work remains.
+   */
+  #catchUp(deadline: number): boolean {
+    const parsed = this.#markdown;
+    if (!parsed) return false;
+    let from = Number.POSITIVE_INFINITY;
+    let first = true;
+    while ((first || performance.now() < deadline) && this.#parsing()) {
+      first = false;
+      if (this.#parsed < this.#content.length) {
+        let end = Math.min(this.#content.length, this.#parsed + SLICE_CHARS);
+        // Never hand over half a surrogate pair.
+        if (end < this.#content.length && isHighSurrogate(this.#content.charCodeAt(end - 1))) end++;
+        from = Math.min(from, parsed.append(this.#content.slice(this.#parsed, end)).changedFrom);
+        this.#parsed = end;
+      } else {
+        this.#finishing = false;
+        from = Math.min(from, parsed.finish().changedFrom);
+      }
+    }
+    if (from !== Number.POSITIVE_INFINITY) this.#sync(from);
+    this.#highlightSome(deadline);
+    // A highlight on its way schedules the next slice itself when it arrives.
+    return this.#parsing() || (this.#toHighlight.length > 0 && !this.#highlighting);
+  }
+
+  #parsing(): boolean {
+    return this.#parsed < this.#content.length || this.#finishing;
+  }
+
+  /** Rebuilds the views from `from` on; earlier ones keep their identity (no re-render). */
+  #sync(from: number): void {
+    const blocks = this.#markdown?.blocks ?? [];
+    const start = Math.max(0, Math.min(from, this.#views.length, blocks.length));
+    const views = this.#views.slice(0, start);
+    for (let index = start; index < blocks.length; index++) {
+      const block = blocks[index] as RenderedBlock;
+      let view = this.#viewOf.get(block);
+      if (!view && block.parts) {
+        // The whole html is joined only if a view asks for it (a streaming list renders parts).
+        const parts = block.parts;
+        view = {
+          id: block.id,
+          parts,
+          code: null,
+          get html() {
+            return block.html;
+          },
+        };
+        this.#viewOf.set(block, view);
+      }
+      if (!view) {
+        const highlighted = this.#highlighted.get(block.id);
+        view = {
+          id: block.id,
+          html: highlighted === undefined ? block.html : withCode(block.html, highlighted),
+          code: block.code ?? null,
+        };
+        this.#viewOf.set(block, view);
+      }
+      views.push(view);
+    }
+    this.#views = views;
+  }
+
+  /** A code block closed: highlighted at once when known, else queued for a slice. */
+  #highlight(parsed: IncrementalMarkdown, block: RenderedBlock): void {
+    if (this.#markdown !== parsed || !block.code) return;
+    const known = highlights.get(highlightKey(block.code));
+    // Called from inside append()/finish(): the views built right after pick it up.
+    if (known !== undefined) this.#highlighted.set(block.id, known);
+    else this.#toHighlight.push(block);
+  }
+
+  /**
+   * Highlights queued code blocks while time is left, one at a time (the same code closed many
+   * times is highlighted once, then found in the cache), and puts the results into the views.
+   */
+  #highlightSome(deadline: number): void {
+    const module = markdown.module;
+    const parsed = this.#markdown;
+    while (module && parsed && this.#toHighlight.length > 0 && performance.now() < deadline) {
+      const block = this.#toHighlight[0] as RenderedBlock;
+      const code = block.code as NonNullable<RenderedBlock['code']>;
+      const known = highlights.get(highlightKey(code));
+      if (known === undefined) {
+        if (this.#highlighting) break;
+        this.#highlighting = true;
+        module.highlightCode(code.text, code.lang).then(
+          (html) => {
+            remember(highlightKey(code), html);
+            this.#highlighting = false;
+            if (this.#markdown === parsed && !this.#scheduled) this.#schedule();
+          },
+          (error: unknown) => {
+            console.warn('Could not highlight a code block', error);
+            this.#highlighting = false;
+            if (this.#toHighlight[0] === block) this.#toHighlight.shift();
+            if (this.#markdown === parsed && !this.#scheduled) this.#schedule();
+          },
+        );
+        break;
+      }
+      this.#toHighlight.shift();
+      this.#highlighted.set(block.id, known);
+      this.#highlightedSince.push(block.id);
+    }
+    if (this.#highlightedSince.length === 0) return;
+    const blocks = parsed?.blocks ?? [];
+    const views = [...this.#views];
+    for (const id of this.#highlightedSince) {
+      const block = blocks[id];
+      const view = views[id];
+      const html = this.#highlighted.get(id);
+      if (!block || view?.id !== id || view.code === null || html === undefined) continue;
+      const next: BlockView = { ...view, html: withCode(block.html, html) };
+      this.#viewOf.set(block, next);
+      views[id] = next;
+    }
+    this.#highlightedSince = [];
+    this.#views = views;
+  }
+}
