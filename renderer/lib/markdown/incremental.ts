@@ -5,7 +5,7 @@
  * answer per token is O(n²); this is O(tail) per update.
  */
 import { FENCE_OPENER, fenceCloser, findCuts } from './boundaries';
-import { findOpenBlock, lexOpenBlock, type OpenBlock } from './open-block';
+import { findOpenBlock, lexOpenBlock, sharedItems, type OpenBlock } from './open-block';
 import {
   CODE_BLOCK_CLOSE,
   codeBlockOpen,
@@ -17,6 +17,7 @@ import {
   type LinkMap,
   type Piece,
   type TokenHtml,
+  type TokenParts,
 } from './render';
 import { sanitize as sanitizeWithDompurify, type Sanitize } from './sanitize';
 import type { Token } from 'marked';
@@ -51,8 +52,9 @@ class PartsBlock implements RenderedBlock {
     readonly id: number,
     readonly closed: boolean,
     readonly parts: BlockParts,
-    /** Per item: its token (same object while unchanged) and its html before sanitizing. */
+    /** Per item: its token (the same object while unchanged), as `TokenParts.keys`. */
     readonly keys: readonly object[],
+    /** Per item: its html before sanitizing. */
     readonly sources: readonly string[],
   ) {}
 
@@ -107,6 +109,7 @@ export class MarkdownStream {
   #pendingCR = false;
   #finished = false;
   #lexedChars = 0;
+  #itemsRendered = 0;
   /** The tail's open list or table and the tail's tokens it belongs to (open-block.ts). */
   #open: OpenBlock | null = null;
   #openTokens: readonly Token[] = [];
@@ -134,6 +137,14 @@ export class MarkdownStream {
   /** Characters handed to the lexer so far: the work measure behind the O(tail) claim, for tests. */
   get lexedChars(): number {
     return this.#lexedChars;
+  }
+
+  /**
+   * List items and table rows looked at one by one so far (rendered, or compared with the previous
+   * update's): the work measure behind "an open list costs per token what its last item costs".
+   */
+  get itemsRendered(): number {
+    return this.#itemsRendered;
   }
 
   /** The text appended so far, line endings normalized to `\n`. */
@@ -289,7 +300,7 @@ export class MarkdownStream {
       const rendered = renderToken(token, this.#blocks.length);
       if (!rendered) continue;
       this.#blocks.push(this.#block(rendered, false));
-      this.#tailSources.push(rendered.pieces ? '' : rendered.html);
+      this.#tailSources.push(rendered.parts ? '' : rendered.html);
     }
   }
 
@@ -297,12 +308,12 @@ export class MarkdownStream {
   #block(rendered: TokenHtml, closed: boolean): RenderedBlock {
     const id = this.#blocks.length;
     const previous = this.#oldTail[id - this.#base];
-    if (rendered.pieces) {
-      const block = this.#partsBlock(id, previous, rendered.pieces, closed);
+    if (rendered.parts) {
+      const block = this.#partsBlock(id, previous, rendered.parts, closed);
       if (block) return block;
     }
     let html: string;
-    if (!rendered.pieces && previous && this.#oldSources[id - this.#base] === rendered.html) {
+    if (!rendered.parts && previous && this.#oldSources[id - this.#base] === rendered.html) {
       if (previous.closed === closed) return previous;
       html = previous.html;
     } else if (rendered.trusted) {
@@ -315,72 +326,74 @@ export class MarkdownStream {
 
   /**
    * A list or table sanitized item by item (row by row): an item whose token (or html) is the
-   * previous update's keeps its sanitized html, so while it streams only the last item is
-   * sanitized again, and no per-update work walks the items' text. Null when a table row does not
-   * come back in its wrapper (then the whole block is sanitized instead).
+   * previous update's keeps its sanitized html, so while it streams only the last item is rendered
+   * and sanitized again. The finished items an open block's merge carried over (`sharedItems`) are
+   * taken as they are, without a look at each, so an update's work does not grow with the number
+   * of items. Null when a table row does not come back in its wrapper (then the whole block is
+   * sanitized instead).
    */
   #partsBlock(
     id: number,
     previous: RenderedBlock | undefined,
-    pieces: readonly Piece[],
+    parts: TokenParts,
     closed: boolean,
   ): RenderedBlock | null {
     const before = previous instanceof PartsBlock ? previous : null;
-    let open = '';
-    let close = '';
-    const items: string[] = [];
-    const keys: object[] = [];
-    const sources: string[] = [];
-    let same = before !== null && before.closed === closed;
-    for (const piece of pieces) {
-      if (piece.key) {
-        const at = items.length;
-        const sameKey = before?.keys[at] === piece.key;
-        const source = sameKey ? (before?.sources[at] as string) : piece.html;
-        const known =
-          before && (sameKey || before.sources[at] === source) ? before.parts.items[at] : undefined;
-        const clean = known ?? this.#sanitizePiece(piece);
-        if (clean === null) return null;
-        same &&= clean === before?.parts.items[at];
-        items.push(clean);
-        keys.push(piece.key);
-        sources.push(source);
-        continue;
-      }
-      const clean = piece.trusted ? piece.html : this.#sanitizePiece(piece);
-      if (clean === null) return null;
-      if (items.length === 0) open += clean;
-      else close += clean;
-    }
-    if (
-      before &&
-      same &&
-      items.length === before.parts.items.length &&
+    const open = this.#sanitizePieces(parts.open);
+    const close = this.#sanitizePieces(parts.close);
+    if (open === null || close === null) return null;
+    const keys = parts.keys;
+    const shared = before ? sharedItems(keys, before.keys) : 0;
+    const items = before ? before.parts.items.slice(0, shared) : [];
+    const sources = before ? before.sources.slice(0, shared) : [];
+    let same =
+      before !== null &&
+      before.closed === closed &&
       open === before.parts.open &&
-      close === before.parts.close
-    ) {
-      return before;
+      close === before.parts.close;
+    for (let at = shared; at < keys.length; at++) {
+      this.#itemsRendered++;
+      const sameKey = before?.keys[at] === keys[at];
+      const source = sameKey ? (before?.sources[at] as string) : parts.item(at);
+      const known =
+        before && (sameKey || before.sources[at] === source) ? before.parts.items[at] : undefined;
+      const clean = known ?? this.#sanitizeItem(source, parts.context);
+      if (clean === null) return null;
+      same &&= clean === before?.parts.items[at];
+      items.push(clean);
+      sources.push(source);
     }
+    if (before && same && keys.length === before.parts.items.length) return before;
     return new PartsBlock(id, closed, { open, items, close }, keys, sources);
   }
 
-  /** One part of a list or table, sanitized (a table row inside its table); null when a row does
-   * not come back in its wrapper. Parts without a token (a table's head) are remembered by html. */
-  #sanitizePiece(piece: Piece): string | null {
-    const key = `${piece.context ?? ''}\0${piece.html}`;
-    let clean = this.#nextPieces.get(key) ?? this.#pieces.get(key);
-    if (clean === undefined) {
-      if (piece.context) {
-        const [open, close] = [`<table><${piece.context}>`, `</${piece.context}></table>`];
-        const wrapped = this.#sanitize(open + piece.html + close);
-        if (!wrapped.startsWith(open) || !wrapped.endsWith(close)) return null;
-        clean = wrapped.slice(open.length, -close.length);
-      } else {
-        clean = this.#sanitize(piece.html);
+  /** A list's or table's markup around its items, sanitized; remembered by html across updates. */
+  #sanitizePieces(pieces: readonly Piece[]): string | null {
+    let html = '';
+    for (const piece of pieces) {
+      if (piece.trusted) {
+        html += piece.html;
+        continue;
       }
+      const key = `${piece.context ?? ''}\0${piece.html}`;
+      const clean =
+        this.#nextPieces.get(key) ??
+        this.#pieces.get(key) ??
+        this.#sanitizeItem(piece.html, piece.context);
+      if (clean === null) return null;
+      this.#nextPieces.set(key, clean);
+      html += clean;
     }
-    if (!piece.key) this.#nextPieces.set(key, clean);
-    return clean;
+    return html;
+  }
+
+  /** One item, or a table row inside its table; null when a row does not come back in its wrapper. */
+  #sanitizeItem(html: string, context: Piece['context']): string | null {
+    if (!context) return this.#sanitize(html);
+    const [open, close] = [`<table><${context}>`, `</${context}></table>`];
+    const wrapped = this.#sanitize(open + html + close);
+    if (!wrapped.startsWith(open) || !wrapped.endsWith(close)) return null;
+    return wrapped.slice(open.length, -close.length);
   }
 
   /** Starts the fence fast path on a tail that begins with a complete opening line. Returns true

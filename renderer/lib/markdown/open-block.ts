@@ -64,6 +64,29 @@ function lastLineStart(raw: string): number {
   return raw.lastIndexOf('\n', end - 1) + 1;
 }
 
+/** Item (row) arrays built by a merge here: the array whose first `count` items they begin with. */
+const merged = new WeakMap<
+  readonly object[],
+  { readonly from: readonly object[]; count: number }
+>();
+
+function mergeItems<T extends object>(from: readonly T[], count: number, rest: readonly T[]): T[] {
+  const items = from.slice(0, count).concat(rest);
+  merged.set(items, { from, count });
+  return items;
+}
+
+/**
+ * How many leading items of `items` are known, without comparing them, to be the same objects as
+ * those of `before`: the finished items a merge carried over from the previous update's block, or
+ * 0 when `items` did not come from `before` (then a caller compares item by item).
+ */
+export function sharedItems(items: readonly object[], before: readonly object[]): number {
+  if (items === before) return items.length;
+  const origin = merged.get(items);
+  return origin?.from === before ? origin.count : 0;
+}
+
 function linkCount(links: LinkMap): number {
   return Object.keys(links).length;
 }
@@ -155,13 +178,12 @@ function mergeList(
     items = items.slice(1);
   }
   if (items.length === 0) return null;
-  const done = list.items.slice(0, -1);
   const end = open.last + segment.raw.length - open.lead.length;
   const token: Tokens.List = {
     ...segment,
     raw: tail.slice(open.start, end),
     start: list.start,
-    items: done.concat(items),
+    items: mergeItems(list.items, list.items.length - 1, items),
   };
   let last = open.last;
   for (let i = 0; i < items.length - 1; i++) last += (items[i] as Tokens.ListItem).raw.length;
@@ -182,7 +204,7 @@ function mergeTable(
     ...segment,
     raw: tail.slice(open.start, end),
     header: table.header,
-    rows: table.rows.slice(0, -1).concat(segment.rows),
+    rows: mergeItems(table.rows, table.rows.length - 1, segment.rows),
   };
   const last = open.last + lastLineStart(segment.raw) - open.lead.length;
   return { token, open: { ...open, block: token, last } };

@@ -100,7 +100,7 @@ markdown.use(mathExtension);
 
 const parser = new Parser(markdown.defaults);
 
-/** marked's own rendering of tokens with our renderer (the reference for `renderToken`'s pieces). */
+/** marked's own rendering of tokens with our renderer (the reference for `renderToken`'s parts). */
 export function parseTokens(tokens: Token[]): string {
   return parser.parse(tokens);
 }
@@ -124,16 +124,31 @@ export function lexSection(text: string, links: LinkMap): { tokens: Token[]; lin
 }
 
 /**
- * Part of a block's html. A long list or table is sanitized item by item (row by row), so while it
- * streams only its last item is sanitized again: `trusted` parts are our own markup around them, and
- * a table row is sanitized inside `<table><thead|tbody>` because a bare `<tr>` does not parse.
+ * Markup around a list's items or a table's rows, sanitized apart from them: `trusted` parts are our
+ * own markup, and a table's head row is sanitized inside `<table><thead>` (a bare `<tr>` does not
+ * parse).
  */
 export interface Piece {
   readonly html: string;
   readonly trusted?: boolean;
   readonly context?: 'thead' | 'tbody';
-  /** For an item (row): its token, the same object for as long as it is unchanged (open-block.ts). */
-  readonly key?: object;
+}
+
+/**
+ * A list's or table's html in parts, so a long one is sanitized item by item (row by row) and while
+ * it streams only its changed items are rendered and sanitized again: `open`, then every item, then
+ * `close`. Items are rendered on demand: a caller that knows which items are unchanged never
+ * touches them.
+ */
+export interface TokenParts {
+  readonly open: readonly Piece[];
+  /** One per item (row): its token, the same object for as long as it is unchanged (open-block.ts). */
+  readonly keys: readonly object[];
+  /** Where an item's html parses: a table row inside `<table><tbody>`. */
+  readonly context?: 'tbody';
+  /** The html of item `index` before sanitizing (rendered once per token). */
+  item(index: number): string;
+  readonly close: readonly Piece[];
 }
 
 /** A top-level token's html before sanitizing, and whether it is our own escaped template. */
@@ -142,7 +157,7 @@ export interface TokenHtml {
   /** True for code blocks: the template escapes every character, so DOMPurify would be a no-op. */
   readonly trusted: boolean;
   /** For lists and tables: `html` in parts that are sanitized separately. */
-  readonly pieces?: readonly Piece[];
+  readonly parts?: TokenParts;
   readonly code?: { readonly lang: string | null; readonly text: string };
 }
 
@@ -169,32 +184,40 @@ function tableRow(cells: Tokens.TableCell[]): string {
   return html;
 }
 
-function listPieces(list: Tokens.List): Piece[] {
+function listParts(list: Tokens.List): TokenParts {
   const type = list.ordered ? 'ol' : 'ul';
   const start = list.ordered && list.start !== 1 ? ` start="${list.start}"` : '';
-  return [
-    { html: `<${type}${start}>\n`, trusted: true },
-    ...list.items.map((item) => ({ html: listItem(item), key: item })),
-    { html: `</${type}>\n`, trusted: true },
-  ];
+  const items = list.items;
+  return {
+    open: [{ html: `<${type}${start}>\n`, trusted: true }],
+    keys: items,
+    item: (index) => listItem(items[index] as Tokens.ListItem),
+    close: [{ html: `</${type}>\n`, trusted: true }],
+  };
 }
 
-function tablePieces(table: Tokens.Table): Piece[] {
-  const row = tableRow;
-  const rows: Piece[] = table.rows.map((cells) => ({
-    html: row(cells),
-    context: 'tbody',
-    key: cells,
-  }));
-  return [
+function tableParts(table: Tokens.Table): TokenParts {
+  const rows = table.rows;
+  const head: Piece[] = [
     { html: '<table>\n<thead>\n', trusted: true },
-    { html: row(table.header), context: 'thead' },
+    { html: tableRow(table.header), context: 'thead' },
     { html: '</thead>\n', trusted: true },
-    ...(rows.length
-      ? [{ html: '<tbody>', trusted: true }, ...rows, { html: '</tbody>', trusted: true }]
-      : []),
-    { html: '</table>\n', trusted: true },
   ];
+  const end: Piece = { html: '</table>\n', trusted: true };
+  return {
+    open: rows.length ? [...head, { html: '<tbody>', trusted: true }] : head,
+    keys: rows,
+    context: 'tbody',
+    item: (index) => tableRow(rows[index] as Tokens.TableCell[]),
+    close: rows.length ? [{ html: '</tbody>', trusted: true }, end] : [end],
+  };
+}
+
+/** The whole html of a list's or table's parts, before sanitizing. */
+function joinParts(parts: TokenParts): string {
+  let html = parts.open.map((piece) => piece.html).join('');
+  for (let index = 0; index < parts.keys.length; index++) html += parts.item(index);
+  return html + parts.close.map((piece) => piece.html).join('');
 }
 
 /** Renders one top-level token; null for tokens that render nothing (blank lines, definitions). */
@@ -210,15 +233,15 @@ export function renderToken(token: Token, id: number): TokenHtml | null {
     };
   }
   if (token.type === 'list' || token.type === 'table') {
-    const pieces =
-      token.type === 'list' ? listPieces(token as Tokens.List) : tablePieces(token as Tokens.Table);
+    const parts =
+      token.type === 'list' ? listParts(token as Tokens.List) : tableParts(token as Tokens.Table);
     return {
-      // Joined only when asked for: a streaming list is rendered from its pieces.
+      // Joined only when asked for: a streaming list is rendered from its parts.
       get html() {
-        return pieces.map((piece) => piece.html).join('');
+        return joinParts(parts);
       },
       trusted: false,
-      pieces,
+      parts,
     };
   }
   const html = parser.parse([token]);
