@@ -187,7 +187,21 @@ function decodeFrame(body: Buffer): unknown {
   });
 }
 
+/**
+ * Whether a value holds bytes anywhere. Walking is far cheaper than a `JSON.stringify` with a
+ * replacer, which a response of 10,000 conversation summaries paid (~50 ms) only to find none.
+ */
+function holdsBytes(value: unknown): boolean {
+  if (value instanceof Uint8Array) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (typeof item === 'object' && item !== null && holdsBytes(item)) return true;
+  }
+  return false;
+}
+
 function encodeFrame(value: unknown): Buffer | null {
+  if (!holdsBytes(value)) return null;
   const parts: Uint8Array[] = [];
   let offset = 0;
   const json = JSON.stringify(value, (_key, v: unknown) => {

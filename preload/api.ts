@@ -442,11 +442,22 @@ export interface ConversationList {
   readonly revision: number;
   readonly conversations: readonly ConversationSummary[];
   /**
-   * Only the newest `limit` conversations (`listConversations(limit)`, for a first paint that
-   * does not wait for 10,000): it adds and updates summaries, and decides nothing about which
-   * conversations exist.
+   * Only some conversations: the newest `limit` (`listConversations(limit)`, for a first paint
+   * that does not wait for 10,000), or a page of `limit` after a cursor. It adds and updates
+   * summaries, and decides nothing about which conversations exist.
    */
   readonly partial?: boolean;
+}
+
+/**
+ * Where a page of the list starts: just after a conversation with these fields, in the list's
+ * order (newest activity first; ties by creation, then id). The conversation itself need not
+ * exist any more: the page starts where it would be.
+ */
+export interface ListCursor {
+  readonly updatedAt: number;
+  readonly createdAt: number;
+  readonly id: string;
 }
 
 /**
@@ -598,7 +609,10 @@ export interface InvokeContract {
   'app:check-connectivity': { request: undefined; response: Connectivity };
   /** The user dismissed a notice: main forgets it, so a reload does not show it again. */
   'app:dismiss-notice': { request: { id: string }; response: undefined };
-  'chat:list': { request: { limit: number } | undefined; response: ConversationList };
+  'chat:list': {
+    request: { limit: number; after?: ListCursor } | undefined;
+    response: ConversationList;
+  };
   /** Loads one conversation from disk (conversations are loaded lazily). */
   'chat:open': { request: { id: string }; response: Conversation };
   /** Without `settings`, the conversation starts with the saved defaults for new chats. */
@@ -791,8 +805,11 @@ export interface LatchkeyApi {
   checkConnectivity(): Promise<Connectivity>;
   /** Main forgets the notice (it stays gone after a reload). */
   dismissNotice(id: string): Promise<void>;
-  /** Every conversation, newest first; only the newest `limit` (then `partial`) when given. */
-  listConversations(limit?: number): Promise<ConversationList>;
+  /**
+   * Every conversation, newest first; only the newest `limit` (then `partial`) when given, or
+   * the `limit` after `after` (always `partial`).
+   */
+  listConversations(limit?: number, after?: ListCursor): Promise<ConversationList>;
   openConversation(id: string): Promise<Conversation>;
   createConversation(
     provider: ProviderId,

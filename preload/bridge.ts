@@ -53,7 +53,11 @@ export function createLatchkeyApi(transport: Transport): LatchkeyApi {
     dismissNotice: async (id) => {
       await invoke('app:dismiss-notice', { id });
     },
-    listConversations: (limit) => invoke('chat:list', limit === undefined ? undefined : { limit }),
+    listConversations: (limit, after) =>
+      invoke(
+        'chat:list',
+        limit === undefined ? undefined : after === undefined ? { limit } : { limit, after },
+      ),
     openConversation: (id) => invoke('chat:open', { id }),
     createConversation: (provider, model, settings) =>
       invoke('chat:create', { provider, model, ...(settings && { settings }) }),

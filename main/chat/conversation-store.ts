@@ -8,6 +8,7 @@ import {
   type Conversation,
   type ConversationSettings,
   type ConversationSummary,
+  type ListCursor,
   type ProviderId,
 } from '../../preload/api';
 import { JsonDocument, type CorruptReport } from '../credentials/credential-store';
@@ -186,11 +187,12 @@ export class ConversationStore {
   }
 
   /**
-   * Every conversation, or the newest `limit`, most recently updated first, from the index
-   * alone. The order is kept as conversations change, so the newest few cost no sort of all.
+   * Every conversation, or the newest `limit` (after `after`, for a page further down), most
+   * recently updated first, from the index alone. The order is kept as conversations change,
+   * so a page costs no sort of all of them.
    */
-  list(limit?: number): ConversationSummary[] {
-    return this.#entries.newest(limit).map(summaryOf);
+  list(limit?: number, after?: ListCursor): ConversationSummary[] {
+    return this.#entries.newest(limit, after).map(summaryOf);
   }
 
   /** How many conversations there are. */

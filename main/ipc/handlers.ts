@@ -76,7 +76,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       deps.dismissNotice?.(id);
       return undefined;
     },
-    'chat:list': (request) => chat.list(request?.limit),
+    'chat:list': (request) => chat.list(request?.limit, request?.after),
     'chat:open': ({ id }) => chat.open(id),
     'chat:create': ({ provider, model, settings }) =>
       chat.create(provider, model, settings ?? deps.conversationDefaults.get()),

@@ -79,7 +79,13 @@ export const requestSchemas: { [C in InvokeChannel]: z.ZodType<RequestOf<C>, unk
   'shell:open-external': z.strictObject({ url: z.string().min(1).max(4096) }),
   'app:check-connectivity': none,
   'app:dismiss-notice': z.strictObject({ id: z.string().min(1).max(100) }),
-  'chat:list': z.union([none, z.strictObject({ limit: z.number().int().min(1).max(100_000) })]),
+  'chat:list': z.union([
+    none,
+    z.strictObject({
+      limit: z.number().int().min(1).max(100_000),
+      after: z.strictObject({ updatedAt: z.number(), createdAt: z.number(), id }).optional(),
+    }),
+  ]),
   'chat:open': z.strictObject({ id }),
   'chat:create': z.strictObject({
     provider,

@@ -34,7 +34,7 @@ export const api: LatchkeyApi = {
   openExternal: async (url) => bridge().openExternal(url),
   checkConnectivity: async () => bridge().checkConnectivity(),
   dismissNotice: async (id) => bridge().dismissNotice(id),
-  listConversations: async (limit) => bridge().listConversations(limit),
+  listConversations: async (limit, after) => bridge().listConversations(limit, after),
   openConversation: async (id) => bridge().openConversation(id),
   createConversation: async (provider, model, settings) =>
     bridge().createConversation(provider, model, settings),

@@ -5,7 +5,9 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { createAppServices, type AppServices } from '../../main/app-services';
 import { readConfig } from '../../main/config';
 import { createKeyfilePort } from '../../main/credentials/keyfile-port';
+import { dispatch } from '../../main/ipc/dispatch';
 import { createMemoryLogger } from '../../main/log';
+import type { ConversationList, ConversationSummary, ListCursor } from '../../preload/api';
 import { generateConversations } from '../../scripts/generate-conversations';
 
 const running: { services: AppServices; dir: string }[] = [];
@@ -70,6 +72,26 @@ it('main starts and lists 300 conversations without reading one conversation fil
   expect(list.conversations).toHaveLength(300);
   expect(services.chat.list(100)).toMatchObject({ partial: true });
   expect(services.chat.list(100).conversations).toEqual(list.conversations.slice(0, 100));
+  // The rest page by page through the IPC contract, each after the last one shown: all of
+  // them, in order, once each.
+  const log = createMemoryLogger();
+  const paged: ConversationSummary[] = [];
+  for (let after: ListCursor | undefined; ;) {
+    const result = await dispatch(services.handlers, 'chat:list', { limit: 70, after }, log);
+    if (!result.ok) throw new Error(result.error.code);
+    const page = result.value as ConversationList;
+    expect(page.partial).toBe(true);
+    paged.push(...page.conversations);
+    const last = page.conversations.at(-1);
+    if (page.conversations.length < 70 || !last) break;
+    after = { updatedAt: last.updatedAt, createdAt: last.createdAt, id: last.id };
+  }
+  expect(paged).toEqual(list.conversations);
+  const badCursor = { limit: 10, after: { updatedAt: 1, createdAt: 1, id: 'x', extra: 1 } };
+  expect(await dispatch(services.handlers, 'chat:list', badCursor, log)).toMatchObject({
+    ok: false,
+    error: { code: 'IPC_INVALID_ARGUMENT' },
+  });
   await new Promise((resolve) => setTimeout(resolve, 50));
   expect(reads()).toEqual([]);
   // Nothing waits to load the search index (it loads when the search opens).

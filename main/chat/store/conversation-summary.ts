@@ -48,8 +48,11 @@ export function summaryOf(entry: IndexEntry): ConversationSummary {
   };
 }
 
+/** What the list's order is decided by. */
+export type RecencyKey = Pick<IndexEntry, 'updatedAt' | 'createdAt' | 'id'>;
+
 /** Newest activity first; ties broken so the order is stable. */
-export function byRecency(a: IndexEntry, b: IndexEntry): number {
+export function byRecency(a: RecencyKey, b: RecencyKey): number {
   return b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1);
 }
 

@@ -1,5 +1,5 @@
 import type { IndexEntry } from './conversation-file-schema';
-import { byRecency } from './conversation-summary';
+import { byRecency, type RecencyKey } from './conversation-summary';
 
 /**
  * The index's entries by id, and in recency order (newest activity first, {@link byRecency})
@@ -39,10 +39,14 @@ export class IndexEntries {
     this.#unorder(before);
   }
 
-  /** The newest `limit` entries (all of them without a limit), newest first. */
-  newest(limit = Infinity): IndexEntry[] {
+  /**
+   * The newest `limit` entries (all of them without a limit), newest first; with `after`, the
+   * `limit` that sort after it (it need not be an entry: the page starts where it would be).
+   */
+  newest(limit = Infinity, after?: RecencyKey): IndexEntry[] {
     this.#order ??= [...this.#byId.values()].sort(byRecency);
-    return this.#order.slice(0, limit);
+    const start = after === undefined ? 0 : this.#firstAfter(after);
+    return this.#order.slice(start, start + limit);
   }
 
   /** Where `entry` sorts: the first position whose entry sorts after it. */
@@ -54,6 +58,19 @@ export class IndexEntries {
       const middle = (low + high) >>> 1;
       if (byRecency(order[middle] as IndexEntry, entry) < 0) low = middle + 1;
       else high = middle;
+    }
+    return low;
+  }
+
+  /** The first position whose entry sorts after `key`. */
+  #firstAfter(key: RecencyKey): number {
+    const order = this.#order ?? [];
+    let low = 0;
+    let high = order.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (byRecency(key, order[middle] as IndexEntry) < 0) high = middle;
+      else low = middle + 1;
     }
     return low;
   }

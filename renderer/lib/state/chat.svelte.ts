@@ -1,6 +1,7 @@
 import type {
   Connectivity,
   Conversation,
+  ConversationList,
   ConversationSummary,
   ErrorView,
   LatchkeyApi,
@@ -15,6 +16,7 @@ import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { errorViewOf } from '../api';
 import { AttachmentImages } from '../attachments/images.svelte';
 import { ComposerAttachments } from '../attachments/pending.svelte';
+import { afterPaint } from './after-paint';
 import { ChatEvents } from './chat-events';
 import { ConnectionState } from './connectivity.svelte';
 import { markdown, MessageEntry } from './chat-message.svelte';
@@ -28,6 +30,8 @@ export { ConversationView, NEW_CHAT };
 
 /** Conversations asked for first, so the sidebar paints before a long list arrives. */
 const FIRST_LIST_PAGE = 100;
+/** Conversations per page of the rest of the list. */
+const LIST_PAGE = 1000;
 
 /**
  * Everything the chat window shows: the conversation list, the open conversation with its
@@ -51,6 +55,8 @@ export class ChatStore {
   /** Signed-in providers that can chat, from the auth state (reactive). */
   readonly #providers: () => readonly ProviderId[];
   readonly #list = new Conversations();
+  /** The newest page of the list, asked for as the page loads ({@link preloadList}). */
+  #preloaded: Promise<ConversationList> | null = null;
   readonly #drafts: Drafts;
   readonly #models: ModelLists;
   readonly #events: ChatEvents;
@@ -189,9 +195,12 @@ export class ChatStore {
       this.#api.onConnectivity((connectivity) => this.#connection.apply(connectivity)),
     ];
     // The new chat's draft is read first: a chat left half-typed at quit is where the user was.
-    void Promise.all([this.loadConversations(), this.#drafts.load()]).then(() =>
-      this.#reopenLatest(),
+    // The newest page of the list is enough to reopen the latest conversation. That, and the
+    // markdown pipeline (a large module to evaluate), wait until the page is on screen.
+    const listed = new Promise<void>((shown) => void this.loadConversations(shown)).then(() =>
+      afterPaint(),
     );
+    void Promise.all([listed, this.#drafts.load()]).then(() => this.#reopenLatest());
     const stopModels = $effect.root(() => {
       $effect(() => {
         const providers = this.available;
@@ -203,7 +212,9 @@ export class ChatStore {
       });
     });
     void this.checkConnectivity();
-    markdown.load().catch((error: unknown) => console.error('Markdown failed to load', error));
+    void listed.then(() =>
+      markdown.load().catch((error: unknown) => console.error('Markdown failed to load', error)),
+    );
     return () => {
       for (const off of offs) off();
       stopModels();
@@ -213,18 +224,49 @@ export class ChatStore {
     };
   }
 
-  async loadConversations(): Promise<void> {
+  /**
+   * Asks main for the newest page of the list at once, while the page is still starting (before
+   * the sign-in state is known), so the sidebar can show it as soon as it appears. The next
+   * {@link loadConversations} (from {@link start}) takes it.
+   */
+  preloadList(): void {
+    const request = this.#api.listConversations(FIRST_LIST_PAGE);
+    // A failure is reported by whoever takes it.
+    request.catch(() => undefined);
+    this.#preloaded = request;
+  }
+
+  /**
+   * Loads the list: the newest {@link FIRST_LIST_PAGE} first, painted at once; then, once that
+   * page is on screen, the rest, {@link LIST_PAGE} at a time. `firstShown` is called when the
+   * first page is in (or failed).
+   */
+  async loadConversations(firstShown?: () => void): Promise<void> {
     this.listState = 'loading';
     this.listError = null;
+    const preloaded = this.#preloaded;
+    this.#preloaded = null;
     try {
-      // The newest first, painted at once; then all of them (10,000 take a while to send).
-      const first = await this.#api.listConversations(FIRST_LIST_PAGE);
-      this.#list.applyList(first);
+      let page = await (preloaded ?? this.#api.listConversations(FIRST_LIST_PAGE));
+      this.#list.applyList(page);
       this.listState = 'ready';
-      if (first.partial) this.#list.applyList(await this.#api.listConversations());
+      firstShown?.();
+      if (!page.partial) return;
+      await afterPaint();
+      // The rest in pages after the last one shown: each a short task for main and for the
+      // page (all 10,000 at once were 2.3 MB of JSON, one long task on each side).
+      let limit = FIRST_LIST_PAGE;
+      while (page.conversations.length === limit) {
+        const { updatedAt, createdAt, id } = page.conversations.at(-1) as ConversationSummary;
+        limit = LIST_PAGE;
+        page = await this.#api.listConversations(limit, { updatedAt, createdAt, id });
+        this.#list.applyList(page);
+      }
     } catch (error) {
       this.listError = errorViewOf(error);
       this.listState = 'failed';
+    } finally {
+      firstShown?.();
     }
   }
 

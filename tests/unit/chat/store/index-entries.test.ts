@@ -66,14 +66,37 @@ describe('IndexEntries', () => {
         // Sometimes read in between: the order is then kept instead of built.
         if (rand() < 0.3) {
           const limit = Math.floor(rand() * 10);
-          const expected = [...model.values()].sort(byRecency).slice(0, limit);
-          expect(entries.newest(limit), `seed ${seed}, step ${step}`).toEqual(expected);
+          const sorted = [...model.values()].sort(byRecency);
+          expect(entries.newest(limit), `seed ${seed}, step ${step}`).toEqual(
+            sorted.slice(0, limit),
+          );
+          // A page after a key: an entry's, or one where no entry is.
+          const key = {
+            id: ids[Math.floor(rand() * ids.length)]!,
+            updatedAt: Math.floor(rand() * 8),
+            createdAt: Math.floor(rand() * 3),
+          };
+          const after = sorted.filter((e) => byRecency(key, e) < 0).slice(0, limit);
+          expect(entries.newest(limit, key), `seed ${seed}, step ${step}`).toEqual(after);
         }
       }
       expect(entries.newest(), `seed ${seed}`).toEqual([...model.values()].sort(byRecency));
       expect(entries.size).toBe(model.size);
       for (const id of ids) expect(entries.get(id)).toBe(model.get(id));
     }
+  });
+
+  it('pages after a key: the entry itself, or where it would be once it moved or left', () => {
+    const entries = new IndexEntries();
+    for (let i = 0; i < 6; i++) entries.set(ids[i]!, entry(ids[i]!, 100 - i, 1));
+    const [, second, third] = entries.newest();
+    expect(entries.newest(2, second).map((e) => e.id)).toEqual([ids[2], ids[3]]);
+    // The second moved to the top since: the page still starts after where it was.
+    entries.set(ids[1]!, entry(ids[1]!, 200, 1));
+    expect(entries.newest(2, second).map((e) => e.id)).toEqual([ids[2], ids[3]]);
+    entries.delete(ids[2]!);
+    expect(entries.newest(2, third).map((e) => e.id)).toEqual([ids[3], ids[4]]);
+    expect(entries.newest(9, entries.newest().at(-1))).toEqual([]);
   });
 
   it('hands out copies: changing a list does not change the order', () => {

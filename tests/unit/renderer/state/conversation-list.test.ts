@@ -52,6 +52,27 @@ describe('Conversations', () => {
     expect(ids(list.items)).toEqual(['a']);
   });
 
+  it('takes in the list page by page, in order, each summary by the revision rule', () => {
+    const list = new Conversations();
+    const count = 3_000;
+    const all = Array.from({ length: count }, (_, i) => summary(`c${i}`, count - i));
+    list.applyList({ revision: 4, conversations: all.slice(0, 100), partial: true });
+    // Meanwhile c5 got a newer summary (an event), and c7 was deleted here.
+    list.apply(summary('c5', count + 1, 9), false);
+    list.drop('c7');
+    for (let start = 100; start < count; start += 1000) {
+      list.applyList({ revision: 4, conversations: all.slice(start, start + 1000), partial: true });
+    }
+    // A late page repeating an older copy of c5 changes nothing.
+    list.applyList({ revision: 4, conversations: all.slice(0, 10), partial: true });
+    expect(list.items).toHaveLength(count - 1);
+    expect(ids(list.items.slice(0, 3))).toEqual(['c5', 'c0', 'c1']);
+    expect(list.get('c5')?.revision).toBe(9);
+    expect(list.get('c7')).toBeUndefined();
+    expect(ids(list.items.slice(-2))).toEqual([`c${count - 2}`, `c${count - 1}`]);
+    expect(ids(list.items)).toEqual(ids([...list.items].sort((a, b) => b.updatedAt - a.updatedAt)));
+  });
+
   it('places an updated summary without sorting the whole list', () => {
     const list = new Conversations();
     const count = 10_000;
