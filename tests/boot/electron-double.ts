@@ -895,6 +895,16 @@ const dialog = strict(
         path === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: path },
       );
     },
+    /**
+     * docs/api/dialog.md `dialog.showErrorBox(title, content)`: a modal error dialog, which "can
+     * be called safely before the `ready` event"; returns once the user closes it.
+     */
+    showErrorBox(title: unknown, content: unknown): void {
+      if (typeof title !== 'string' || typeof content !== 'string') {
+        throw new TypeError('dialog.showErrorBox(title, content) takes two strings');
+      }
+      record('dialog.showErrorBox', { title, content });
+    },
   },
   'dialog',
 );

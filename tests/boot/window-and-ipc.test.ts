@@ -145,6 +145,34 @@ describe('a second instance', () => {
   });
 });
 
+describe('a second app on the same data folder', () => {
+  test('is refused with a message naming the folder, and touches nothing', async ({ boot }) => {
+    const home = mkdtempSync(join(tmpdir(), 'latchkey-boot-'));
+    try {
+      // Electron's own lock is per build; another build (dev and packaged) passes it, so the
+      // data-dir lock is what stops it.
+      const first = await boot({ home });
+      await first.ready();
+      await first.finishLoad(await first.mainWindow());
+      const second = await boot({ home });
+      const exit = await second.waitForExit();
+      expect(exit.code).toBe(1);
+      const [shown] = second.calls('dialog.showErrorBox');
+      expect(String(shown?.data['content'])).toMatch(
+        /^Another Latchkey is using .+ \(pid \d+\)\. Close it first\.$/,
+      );
+      expect(second.calls('BrowserWindow.new')).toEqual([]);
+      expect(second.calls('ipcMain.handle')).toEqual([]);
+      expect(second.calls('protocol.handle')).toEqual([]);
+      // The first app is unaffected and still holds its folder.
+      expect(first.calls('app.exit')).toEqual([]);
+      await first.close();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a page that loads after its states changed', () => {
   test('is sent every state once loaded: a key revoked while it loaded does not stay signed in', async ({
     boot,
