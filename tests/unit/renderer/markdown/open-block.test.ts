@@ -134,31 +134,51 @@ describe('open lists and tables, streamed == one-shot', () => {
 });
 
 describe('work per token stays bounded while a list or table grows', () => {
+  /** The most characters lexed and items rendered (or compared) by one update in the second half. */
   const grow = (text: string) => {
     const stream = new MarkdownStream(identity);
-    let worst = 0;
+    let lexed = 0;
+    let items = 0;
     for (let i = 0; i < text.length; i += 3) {
-      const before = stream.lexedChars;
+      const before = { lexed: stream.lexedChars, items: stream.itemsRendered };
       stream.append(text.slice(i, i + 3));
-      if (i > text.length / 2) worst = Math.max(worst, stream.lexedChars - before);
+      if (i <= text.length / 2) continue;
+      lexed = Math.max(lexed, stream.lexedChars - before.lexed);
+      items = Math.max(items, stream.itemsRendered - before.items);
     }
     stream.finish();
     expect(stream.blocks.map((block) => block.html).join('')).toBe(wholeDocument(text));
-    return worst;
+    return { lexed, items };
   };
 
-  it('a 400-item list lexes about one item per token, not the list', () => {
+  it('a 400-item list lexes and renders about one item per token, not the list', () => {
     const text = Array.from({ length: 400 }, (_, i) => `${i + 1}. **Item** ${i} \`x\`\n`).join('');
-    expect(grow(text)).toBeLessThan(200);
+    const worst = grow(text);
+    expect(worst.lexed).toBeLessThan(200);
+    expect(worst.items).toBeLessThanOrEqual(2);
   });
 
   it('a loose 200-item list too', () => {
-    const text = Array.from({ length: 200 }, (_, i) => `- item ${i}\n\n`).join('');
-    expect(grow(text)).toBeLessThan(200);
+    const worst = grow(Array.from({ length: 200 }, (_, i) => `- item ${i}\n\n`).join(''));
+    expect(worst.lexed).toBeLessThan(200);
+    expect(worst.items).toBeLessThanOrEqual(2);
   });
 
-  it('a 300-row table lexes its head and one row per token', () => {
+  it('a 300-row table lexes its head and one row per token, and renders one row', () => {
     const rows = Array.from({ length: 300 }, (_, i) => `| ${i} | *r* | ${i * 7} |\n`).join('');
-    expect(grow(`| # | name | value |\n|---|:-:|--:|\n${rows}`)).toBeLessThan(200);
+    const worst = grow(`| # | name | value |\n|---|:-:|--:|\n${rows}`);
+    expect(worst.lexed).toBeLessThan(200);
+    expect(worst.items).toBeLessThanOrEqual(2);
+  });
+
+  it('a list re-lexed whole (a new definition reaches back) renders every item again', () => {
+    const items = Array.from({ length: 50 }, (_, i) => `- item [ref] ${i}\n`).join('');
+    const stream = new MarkdownStream(identity);
+    stream.append(items);
+    stream.append('- last\n');
+    const before = stream.itemsRendered;
+    stream.append('- [ref]: https://ref.example\n');
+    expect(stream.itemsRendered - before).toBeGreaterThanOrEqual(51);
+    expect(stream.blocks[0]?.html).toContain('<a href="https://ref.example/"');
   });
 });
