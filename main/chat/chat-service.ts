@@ -214,7 +214,7 @@ export class ChatService {
   ): Conversation {
     const conversation = this.#o.store.create(provider, model, settings);
     this.#changed(conversation.id);
-    this.#publishList();
+    this.#publishList(conversation.id);
     return this.#current(conversation);
   }
 
@@ -230,14 +230,14 @@ export class ChatService {
   setModel(id: string, model: string): ConversationSummary {
     const summary = this.#o.store.setModel(id, model);
     this.#changed(id);
-    this.#publishList();
+    this.#publishList(id);
     return this.#current(summary);
   }
 
   rename(id: string, title: string): ConversationSummary {
     const summary = this.#o.store.rename(id, title);
     this.#changed(id);
-    this.#publishList();
+    this.#publishList(id);
     return this.#current(summary);
   }
 
@@ -628,11 +628,11 @@ export class ChatService {
         this.#streams.delete(conversation.id);
         resolveDone();
         if (this.#revisions.has(conversation.id)) this.#changed(conversation.id);
-        this.#publishList();
+        this.#publishList(conversation.id);
       },
     );
     this.#changed(conversation.id);
-    this.#publishList();
+    this.#publishList(conversation.id);
     return {
       conversation: this.#current(summary),
       userMessage: newMessages.find((m) => m.role === 'user') ?? null,
@@ -839,7 +839,23 @@ export class ChatService {
     this.#revisions.set(id, this.#clock);
   }
 
-  #publishList(): void {
-    if (!this.#disposed) this.#o.emit('chat:conversations', this.list());
+  /**
+   * Tells the page the list changed: with `id`, that one conversation's summary, as a partial
+   * list (a change of one summary once sent all of them: 2.3 MB at 10,000 conversations, twice
+   * per answer); without, the whole list (a conversation left it).
+   */
+  #publishList(id?: string): void {
+    if (this.#disposed) return;
+    if (id === undefined) {
+      this.#o.emit('chat:conversations', this.list());
+      return;
+    }
+    const summary = this.#o.store.summary(id);
+    if (!summary) return;
+    this.#o.emit('chat:conversations', {
+      revision: this.#clock,
+      conversations: [this.#listed(summary)],
+      partial: true,
+    });
   }
 }

@@ -195,6 +195,12 @@ export class ConversationStore {
     return this.#entries.newest(limit, after).map(summaryOf);
   }
 
+  /** One conversation's summary, from the index alone; `undefined` when there is none. */
+  summary(id: string): ConversationSummary | undefined {
+    const entry = this.#entries.get(id);
+    return entry && summaryOf(entry);
+  }
+
   /** How many conversations there are. */
   count(): number {
     return this.#entries.size;

@@ -150,6 +150,39 @@ describe('chat service against the OpenRouter emulator', () => {
     expect(afterDelete.conversations.map((c) => c.id)).toEqual([first.id]);
   });
 
+  it('tells the page about one changed conversation with its summary alone; a delete sends the whole list', async () => {
+    const r = await rig();
+    const ids = Array.from({ length: 5 }, () => r.chat.create('openrouter', MODEL).id);
+    const lists = () =>
+      r.events
+        .filter((e) => e.channel === 'chat:conversations')
+        .map((e) => e.payload as ConversationList);
+    const renamed = r.chat.rename(ids[1]!, 'Trip plans');
+    expect(lists().at(-1)).toEqual({
+      revision: renamed.revision,
+      conversations: [renamed],
+      partial: true,
+    });
+    emulator.scriptChat({ content: 'Hello' });
+    const sent = await r.chat.send(ids[0]!, 'Hi', MODEL);
+    expect(lists().at(-1)).toMatchObject({
+      conversations: [{ id: ids[0], streaming: true, revision: sent.conversation.revision }],
+      partial: true,
+    });
+    await finishedMessage(r);
+    await vi.waitFor(() =>
+      expect(lists().at(-1)?.conversations).toMatchObject([{ id: ids[0], streaming: false }]),
+    );
+    await r.chat.delete(ids[2]!);
+    expect(lists().at(-1)?.partial).toBeUndefined();
+    expect(
+      lists()
+        .at(-1)
+        ?.conversations.map((c) => c.id)
+        .sort(),
+    ).toEqual([ids[0], ids[1], ids[3], ids[4]].sort());
+  });
+
   it('streams an answer: batched deltas, usage, persisted, attribution headers, Bearer key', async () => {
     const r = await rig();
     const conversation = r.chat.create('openrouter', MODEL);
