@@ -718,6 +718,10 @@ export interface EventContract {
   'chat:delta': StreamDelta;
   /** A message changed state (streaming finished, stopped, failed). */
   'chat:message': { readonly conversationId: string; readonly message: ChatMessage };
+  /**
+   * The list changed: after a change of one conversation, its summary alone (`partial`); after
+   * one left the list (a delete, a damaged file moved aside), the whole list.
+   */
   'chat:conversations': ConversationList;
   /** The app menu's "Keyboard Shortcuts" was chosen: the page opens its shortcut sheet. */
   'app:show-shortcuts': null;
