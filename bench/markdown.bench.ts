@@ -12,7 +12,8 @@
  * - the open-block extremes: a line into a 50k-line open fence (extended, never re-lexed), and a
  *   token into a 200-item open list (lexed from its last item on: open-block.ts)
  * - a 400-item list and a 300-row table streamed token by token from empty: per-token cost in the
- *   last tenth vs the first tenth, ratio of medians ≤ 1.5 (issue 12)
+ *   last tenth vs the first tenth (780 and 300 tokens), ratio of medians ≤ 1.5, after one
+ *   unmeasured growth of each (issue 12)
  * - the same in Node without a DOM (lexing and rendering only), which runs anywhere.
  */
 import { existsSync } from 'node:fs';

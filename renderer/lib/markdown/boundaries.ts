@@ -60,19 +60,20 @@ function closedFenceEnd(token: Tokens.Code, text: string, start: number): number
 }
 
 /**
- * Every safe cut in `text` (an open tail that starts at a previous cut), given its tokens. The
- * first `exact` tokens are known to be the text's own slices, back to back (open-block.ts), so
- * their text is not compared again.
+ * Every safe cut in `text` (an open tail that starts at a previous cut), given its tokens. With
+ * `from`, the tokens before token `from` are known to allow no cut (the open block of a previous
+ * update and what precedes it, open-block.ts) and token `from` starts at `offset` in `text`: then
+ * `text` may be just the tail's end, and the cuts are offsets in it.
  */
-export function findCuts(text: string, tokens: readonly Token[], exact = 0): Cut[] {
+export function findCuts(text: string, tokens: readonly Token[], from = 0, offset = 0): Cut[] {
   const cuts: Cut[] = [];
-  const add = (offset: number, token: number) => {
-    if (offset > (cuts.at(-1)?.offset ?? 0)) cuts.push({ offset, token });
+  const add = (at: number, token: number) => {
+    if (at > (cuts.at(-1)?.offset ?? 0)) cuts.push({ offset: at, token });
   };
-  let offset = 0;
-  for (const [i, token] of tokens.entries()) {
+  for (let i = from; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
     // A few merges rewrite `raw`; past one, offsets are unknown, so cut no further.
-    if (i >= exact && !text.startsWith(token.raw, offset)) break;
+    if (!text.startsWith(token.raw, offset)) break;
     const start = offset;
     offset += token.raw.length;
     if (token.type === 'space') continue;

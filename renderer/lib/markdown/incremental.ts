@@ -4,8 +4,8 @@
  * code fence is extended line by line without re-lexing at all. performance.md: re-parsing a whole
  * answer per token is O(n²); this is O(tail) per update.
  */
-import { FENCE_OPENER, fenceCloser, findCuts } from './boundaries';
-import { findOpenBlock, lexOpenBlock, sharedItems, type OpenBlock } from './open-block';
+import { FENCE_OPENER, fenceCloser, findCuts, type Cut } from './boundaries';
+import { findOpenBlock, lexOpenBlock, sharedItems, type Lex, type OpenBlock } from './open-block';
 import {
   CODE_BLOCK_CLOSE,
   codeBlockOpen,
@@ -103,7 +103,9 @@ export class MarkdownStream {
   #tailSources: string[] = [];
   #closedCount = 0;
   #closedText = '';
-  #tail = '';
+  /** The open tail is `#head + #rest`; `#head` is empty unless a list or table is open (`#tail`). */
+  #head = '';
+  #rest = '';
   #links: LinkMap = emptyLinks();
   #fence: OpenFence | null = null;
   #pendingCR = false;
@@ -113,8 +115,6 @@ export class MarkdownStream {
   /** The tail's open list or table and the tail's tokens it belongs to (open-block.ts). */
   #open: OpenBlock | null = null;
   #openTokens: readonly Token[] = [];
-  /** How many of the tail's tokens are known slices of it (up to the open block). */
-  #exact = 0;
   // Per-update bookkeeping.
   #base = 0;
   #oldTail: RenderedBlock[] = [];
@@ -147,6 +147,21 @@ export class MarkdownStream {
     return this.#itemsRendered;
   }
 
+  /**
+   * The open tail since the last cut. While a list or table is open it is kept in two strings:
+   * `#head`, up to the block's last item, and `#rest`, which the appends grow, so that an update
+   * touches only `#rest` (V8 copies a concatenated string whole before a regex or slice reads it,
+   * which would copy every finished item's text on every token).
+   */
+  get #tail(): string {
+    return this.#head ? this.#head + this.#rest : this.#rest;
+  }
+
+  set #tail(text: string) {
+    this.#head = '';
+    this.#rest = text;
+  }
+
   /** The text appended so far, line endings normalized to `\n`. */
   get text(): string {
     return this.#closedText + this.#tail;
@@ -161,7 +176,7 @@ export class MarkdownStream {
     const text = this.#normalize(chunk);
     if (!text) return { changedFrom: this.#blocks.length };
     this.#begin();
-    this.#tail += text;
+    this.#rest += text;
     // While a fence is open only the new text is scanned; once it closes, the rest is a new tail.
     if (!this.#fence || this.#feedFence(text)) this.#process();
     return this.#end();
@@ -223,20 +238,22 @@ export class MarkdownStream {
   /** Lexes the tail, closes every section before its last safe cut, and renders what is left. */
   #process(): void {
     for (;;) {
-      const opener = FENCE_OPENER.exec(this.#tail);
+      // With `#head` set the tail starts with an open block, whose first line this update
+      // cannot change (the test depends on it alone) and which did not open a fence before.
+      const opener = this.#head ? null : FENCE_OPENER.exec(this.#rest);
       if (opener) {
         if (this.#openFence(opener)) continue;
         return;
       }
-      const tail = this.#tail;
-      const tokens = this.#lexTail(tail);
-      const cuts = findCuts(tail, tokens, this.#exact);
+      const { tokens, cuts } = this.#lexTail();
       const last = cuts.at(-1);
       if (!last) {
+        this.#split();
         this.#renderTail(tokens);
         return;
       }
       this.#open = null;
+      const tail = this.#tail;
       let start = 0;
       let definitions = false;
       for (const cut of cuts) {
@@ -271,23 +288,48 @@ export class MarkdownStream {
     return definitions;
   }
 
-  /** The tail's tokens: only its open list's last item (table's last row) on when one is known. */
-  #lexTail(tail: string): readonly Token[] {
+  /**
+   * The tail's tokens and its safe cuts (offsets in the tail). When an open list or table is known,
+   * only its last item (table's last row) on is lexed, and searched for cuts (findCuts' `from`).
+   */
+  #lexTail(): { tokens: readonly Token[]; cuts: readonly Cut[] } {
     const open = this.#open;
-    const fast =
-      open && lexOpenBlock(tail, this.#openTokens, open, (text, links) => this.#lex(text, links));
-    this.#exact = 0;
-    if (fast) {
-      // The tokens up to the merged block were checked against the tail before, or are its slice.
-      this.#exact = (open?.index ?? -1) + 1;
-      this.#open = fast.open;
-      this.#openTokens = fast.tokens;
-      return fast.tokens;
+    if (open && this.#head.length === open.last) {
+      const lex: Lex = (text, links) => this.#lex(text, links);
+      const fast = lexOpenBlock(this.#rest, this.#openTokens, open, lex, () => this.#tail);
+      if (fast) {
+        this.#open = fast.open;
+        this.#openTokens = fast.tokens;
+        const cuts = findCuts(this.#rest, fast.tokens, open.index + 1, fast.after);
+        return {
+          tokens: fast.tokens,
+          cuts: cuts.map((cut) => ({ offset: open.last + cut.offset, token: cut.token })),
+        };
+      }
     }
+    const tail = this.#tail;
+    this.#tail = tail;
     const { tokens, links } = this.#lex(tail);
     this.#open = findOpenBlock(tail, tokens, links);
     this.#openTokens = tokens;
-    return tokens;
+    return { tokens, cuts: findCuts(tail, tokens) };
+  }
+
+  /** Moves the finished items of the open block into `#head`, the rest of the tail into `#rest`. */
+  #split(): void {
+    const open = this.#open;
+    const done = open ? open.last - this.#head.length : 0;
+    if (!open) {
+      this.#rest = this.#head + this.#rest;
+      this.#head = '';
+    } else if (done > 0) {
+      this.#head += this.#rest.slice(0, done);
+      this.#rest = this.#rest.slice(done);
+    } else if (done < 0) {
+      const tail = this.#tail;
+      this.#head = tail.slice(0, open.last);
+      this.#rest = tail.slice(open.last);
+    }
   }
 
   #lex(text: string, links = this.#links): ReturnType<typeof lexSection> {

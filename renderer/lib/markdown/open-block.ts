@@ -32,6 +32,9 @@ export interface OpenBlock {
   readonly start: number;
   /** Offset in the tail where its last item (row) starts: re-lexed on each update. */
   readonly last: number;
+  /** The block's text before its last item (`tail.slice(start, last)`), grown by concatenation so
+   * an update never copies the finished items' text (V8 flattens a string it slices). */
+  readonly head: string;
   /** Text lexed in front of the last item: a table's header lines, a loose list's dummy item. */
   readonly lead: string;
   /** For a list: its finished items alone make it loose (`lead` is then a dummy item). */
@@ -71,7 +74,10 @@ const merged = new WeakMap<
 >();
 
 function mergeItems<T extends object>(from: readonly T[], count: number, rest: readonly T[]): T[] {
-  const items = from.slice(0, count).concat(rest);
+  const items = from.slice(0, count);
+  for (const item of rest) items.push(item);
+  // Only the newest link is asked for; keeping older ones would keep every past array alive.
+  merged.delete(from);
   merged.set(items, { from, count });
   return items;
 }
@@ -116,13 +122,15 @@ export function findOpenBlock(
       // Loose through its last item alone: the finished items' paragraphs may yet go away.
       if (loose !== block.loose) continue;
       const lead = loose ? `${bullet} x\n\n` : '';
-      found = { index, block, start, last, lead, loose, links };
+      found = { index, block, start, last, head: tail.slice(start, last), lead, loose, links };
     } else if (block.type === 'table' && block.rows.length >= 1) {
       const second = token.raw.indexOf('\n', token.raw.indexOf('\n') + 1);
       const lastLine = lastLineStart(token.raw);
       if (second === -1 || lastLine <= second) continue;
       const lead = token.raw.slice(0, second + 1);
-      found = { index, block, start, last: start + lastLine, lead, loose: false, links };
+      const last = start + lastLine;
+      const head = tail.slice(start, last);
+      found = { index, block, start, last, head, lead, loose: false, links };
     }
   }
   return found;
@@ -130,42 +138,48 @@ export function findOpenBlock(
 
 /**
  * The tail's tokens, lexing only the open block's last item and what follows it; null when the
- * whole tail must be lexed instead. `tokens` are the previous update's tokens of the same tail
- * (which has only grown since).
+ * whole tail must be lexed instead. `text` is the tail from the block's last item on
+ * (`tail.slice(open.last)`); `tokens` are the previous update's tokens of the same tail (which has
+ * only grown since); `tail` gives the whole tail, asked for only when a later list or table begins.
+ * `after` is the offset in `text` where the tokens after the merged block begin.
  */
 export function lexOpenBlock(
-  tail: string,
+  text: string,
   tokens: readonly Token[],
   open: OpenBlock,
   lex: Lex,
-): { tokens: Token[]; links: LinkMap; open: OpenBlock | null } | null {
-  const result = lex(open.lead + tail.slice(open.last), open.links);
+  tail: () => string,
+): { tokens: Token[]; links: LinkMap; open: OpenBlock | null; after: number } | null {
+  const result = lex(open.lead + text, open.links);
   if (linkCount(result.links) !== linkCount(open.links)) return null;
   const [first, ...rest] = result.tokens;
   const merged =
     open.block.type === 'list'
-      ? mergeList(open, open.block, first, tail)
-      : mergeTable(open, open.block, first, tail);
+      ? mergeList(open, open.block, first, text)
+      : mergeTable(open, open.block, first, text);
   if (!merged) return null;
   const next = [...tokens.slice(0, open.index), merged.token, ...rest];
   const later = rest.some((token) => token.type === 'list' || token.type === 'table');
   return {
     tokens: next,
     links: result.links,
-    open: later ? findOpenBlock(tail, next, result.links) : merged.open,
+    open: later ? findOpenBlock(tail(), next, result.links) : merged.open,
+    after: merged.size,
   };
 }
 
 interface Merged {
   readonly token: Token;
-  readonly open: OpenBlock | null;
+  readonly open: OpenBlock;
+  /** How much of the text from the last item on the merged block takes. */
+  readonly size: number;
 }
 
 function mergeList(
   open: OpenBlock,
   list: Tokens.List,
   first: Token | undefined,
-  tail: string,
+  text: string,
 ): Merged | null {
   if (first?.type !== 'list') return null;
   const segment = first as Tokens.List;
@@ -178,34 +192,36 @@ function mergeList(
     items = items.slice(1);
   }
   if (items.length === 0) return null;
-  const end = open.last + segment.raw.length - open.lead.length;
+  const size = segment.raw.length - open.lead.length;
   const token: Tokens.List = {
     ...segment,
-    raw: tail.slice(open.start, end),
+    raw: open.head + text.slice(0, size),
     start: list.start,
     items: mergeItems(list.items, list.items.length - 1, items),
   };
-  let last = open.last;
-  for (let i = 0; i < items.length - 1; i++) last += (items[i] as Tokens.ListItem).raw.length;
-  return { token, open: { ...open, block: token, last } };
+  let done = 0;
+  for (let i = 0; i < items.length - 1; i++) done += (items[i] as Tokens.ListItem).raw.length;
+  const head = done ? open.head + text.slice(0, done) : open.head;
+  return { token, open: { ...open, block: token, last: open.last + done, head }, size };
 }
 
 function mergeTable(
   open: OpenBlock,
   table: Tokens.Table,
   first: Token | undefined,
-  tail: string,
+  text: string,
 ): Merged | null {
   if (first?.type !== 'table') return null;
   const segment = first as Tokens.Table;
   if (segment.header.length !== table.header.length || segment.rows.length === 0) return null;
-  const end = open.last + segment.raw.length - open.lead.length;
+  const size = segment.raw.length - open.lead.length;
   const token: Tokens.Table = {
     ...segment,
-    raw: tail.slice(open.start, end),
+    raw: open.head + text.slice(0, size),
     header: table.header,
     rows: mergeItems(table.rows, table.rows.length - 1, segment.rows),
   };
-  const last = open.last + lastLineStart(segment.raw) - open.lead.length;
-  return { token, open: { ...open, block: token, last } };
+  const done = lastLineStart(segment.raw) - open.lead.length;
+  const head = done ? open.head + text.slice(0, done) : open.head;
+  return { token, open: { ...open, block: token, last: open.last + done, head }, size };
 }
