@@ -9,7 +9,7 @@ import { AuthService } from '../../../main/auth/auth-service';
 import { CredentialStore } from '../../../main/credentials/credential-store';
 import { createKeyfilePort } from '../../../main/credentials/keyfile-port';
 import { fetchPreconnect, type Preconnect } from '../../../main/http/preconnect';
-import { createMemoryLogger } from '../../../main/log';
+import { createMemoryLogger, type Logger } from '../../../main/log';
 import {
   startOpenRouterEmulator,
   type OpenRouterEmulator,
@@ -46,6 +46,7 @@ afterEach(async () => {
 function start(
   preconnect: Preconnect,
   env: Record<string, string> = {},
+  log: Logger = createMemoryLogger(),
 ): { service: AuthService; opened: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-preconnect-'));
   const { store } = CredentialStore.open({ dir, encryption: createKeyfilePort(dir) });
@@ -63,7 +64,7 @@ function start(
     keyLabel: 'test',
     emit: () => undefined,
     notify: () => undefined,
-    log: createMemoryLogger(),
+    log,
   });
   return { service, opened };
 }
@@ -113,6 +114,38 @@ it('the code exchange reuses the connection the sign-in opened', async () => {
   const headers = emulator.requests.find((q) => q.method === 'OPTIONS')!.headers;
   expect(headers.cookie).toBeUndefined();
   expect(headers.authorization).toBeUndefined();
+});
+
+it('logs nothing between the callback and the exchange request on the wire, and in order', async () => {
+  // A log line is a write to stderr: no I/O before the request (performance.md).
+  let wire = 0;
+  const onHeaders = (message: unknown) => {
+    const { request } = message as { request: { method: string; path: string } };
+    if (request.method === 'POST' && request.path === '/api/v1/auth/keys') wire++;
+  };
+  subscribe('undici:client:sendHeaders', onHeaders);
+  try {
+    const events: string[] = [];
+    const record = (event: string) => events.push(`${event}@${wire}`);
+    const log: Logger = { info: record, warn: record };
+    const { service: s, opened } = start(() => undefined, {}, log);
+    await s.signIn('openrouter', 'deep-link');
+    const first = await approve(opened[0]!);
+    events.length = 0;
+    expect((await s.handleCallbackUrl(first, 'os'))?.auth.status).toBe('signed-in');
+    expect(events[0]).toBe('auth.exchange.start@1');
+
+    // A failed exchange: the start line still comes before the failure.
+    s.signOut('openrouter');
+    emulator.injectFault('/api/v1/auth/keys', { kind: 'status', status: 500 });
+    await s.signIn('openrouter', 'deep-link');
+    const second = await approve(opened.at(-1)!);
+    events.length = 0;
+    await s.handleCallbackUrl(second, 'os');
+    expect(events.slice(0, 2)).toEqual(['auth.exchange.start@2', 'auth.exchange.failed@2']);
+  } finally {
+    unsubscribe('undici:client:sendHeaders', onHeaders);
+  }
 });
 
 it('YOO-AI: warms its token endpoint, under the configured base path', async () => {
