@@ -309,7 +309,9 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
       return send(res, 413, 'too large', 'text/plain');
     }
     services.intake.deliver(url);
-    res.writeHead(204).end();
+    // The OS intake answers no one: what the handler sends at once (the code exchange) goes out
+    // before this reply, as it would in the app (cold deep-link bench).
+    setImmediate(() => res.writeHead(204).end());
     return;
   }
   if (pathname === '/__harness/opened-urls' && method === 'GET') {
