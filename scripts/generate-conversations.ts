@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChatMessage } from '../preload/api';
 import { ConversationStore } from '../main/chat/conversation-store';
+import { mulberry32 as random } from '../tests/fixtures/seeded-random';
 
 const EN = (
   'the of and to in is that for it with as on be this by are from at or an was have not but ' +
@@ -27,18 +28,6 @@ const ZH = (
   '我们 的 是 在 这个 一个 对话 模型 回答 问题 搜索 内存 性能 列表 消息 窗口 键盘 滚动 ' +
   '代码 测试 文件 数据 时间 用户 设置 语言 翻译 学习 计划 旅行 天气 晚饭 周末 会议'
 ).split(' ');
-
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GenerateOptions {
   readonly dir: string;

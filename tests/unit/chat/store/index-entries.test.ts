@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IndexEntry } from '../../../../main/chat/store/conversation-file-schema';
 import { byRecency } from '../../../../main/chat/store/conversation-summary';
 import { IndexEntries } from '../../../../main/chat/store/index-entries';
-
-/** mulberry32, so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as random } from '../../../fixtures/seeded-random';
 
 const ids = Array.from(
   { length: 40 },
