@@ -73,6 +73,12 @@ function withCode(html: string, highlighted: string): string {
   return html.slice(0, body) + highlighted + html.slice(close);
 }
 
+/** A closed code block waiting for its highlighting, with its key in the highlight cache. */
+interface QueuedHighlight {
+  readonly block: RenderedBlock;
+  readonly key: string;
+}
+
 /** Characters of text handed to the markdown module at a time while catching up. */
 const SLICE_CHARS = 512;
 
@@ -105,8 +111,12 @@ export class RenderedText {
   #viewOf = new WeakMap<RenderedBlock, BlockView>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read while building views, not by the UI
   #highlighted = new Map<number, string>();
-  /** Code blocks waiting to be highlighted, and ids whose highlighted html is not in a view yet. */
-  #toHighlight: RenderedBlock[] = [];
+  /**
+   * Code blocks waiting to be highlighted (from `#nextHighlight` on: a cursor, not shift(), over
+   * what can be thousands), and ids whose highlighted html is not in a view yet.
+   */
+  #toHighlight: QueuedHighlight[] = [];
+  #nextHighlight = 0;
   #highlightedSince: number[] = [];
   /** A highlight is on its way (the first one loads highlight.js and the grammar). */
   #highlighting = false;
@@ -122,10 +132,7 @@ export class RenderedText {
 
   /** The view trails the text (or its highlighting): more of it is on the way. */
   get rendering(): boolean {
-    return (
-      this.#markdown !== null &&
-      (this.#parsed < this.#content.length || this.#finishing || this.#toHighlight.length > 0)
-    );
+    return this.#markdown !== null && (this.#parsing() || this.#waitingHighlights());
   }
 
   /** The blocks, parsing them first if needed; null until the markdown module is loaded. */
@@ -175,6 +182,7 @@ export class RenderedText {
     this.#viewOf = new WeakMap();
     this.#highlighted.clear();
     this.#toHighlight = [];
+    this.#nextHighlight = 0;
     this.#highlightedSince = [];
   }
 
@@ -234,7 +242,7 @@ export class RenderedText {
     if (from !== Number.POSITIVE_INFINITY) this.#sync(from);
     this.#highlightSome(deadline);
     // A highlight on its way schedules the next slice itself when it arrives.
-    return this.#parsing() || (this.#toHighlight.length > 0 && !this.#highlighting);
+    return this.#parsing() || (this.#waitingHighlights() && !this.#highlighting);
   }
 
   #parsing(): boolean {
@@ -279,10 +287,21 @@ export class RenderedText {
   /** A code block closed: highlighted at once when known, else queued for a slice. */
   #highlight(parsed: IncrementalMarkdown, block: RenderedBlock): void {
     if (this.#markdown !== parsed || !block.code) return;
-    const known = highlights.get(highlightKey(block.code));
+    const key = highlightKey(block.code);
+    const known = highlights.get(key);
     // Called from inside append()/finish(): the views built right after pick it up.
     if (known !== undefined) this.#highlighted.set(block.id, known);
-    else this.#toHighlight.push(block);
+    else this.#toHighlight.push({ block, key });
+  }
+
+  #waitingHighlights(): boolean {
+    return this.#nextHighlight < this.#toHighlight.length;
+  }
+
+  /** A highlight arrived or failed: the next slice goes on with the queue of the current text. */
+  #highlightDone(): void {
+    this.#highlighting = false;
+    if (this.#markdown && !this.#scheduled) this.#schedule();
   }
 
   /**
@@ -292,31 +311,37 @@ export class RenderedText {
   #highlightSome(deadline: number): void {
     const module = markdown.module;
     const parsed = this.#markdown;
-    while (module && parsed && this.#toHighlight.length > 0 && performance.now() < deadline) {
-      const block = this.#toHighlight[0] as RenderedBlock;
-      const code = block.code as NonNullable<RenderedBlock['code']>;
-      const known = highlights.get(highlightKey(code));
+    while (module && parsed && this.#waitingHighlights() && performance.now() < deadline) {
+      const queue = this.#toHighlight;
+      const { block, key } = queue[this.#nextHighlight] as QueuedHighlight;
+      const known = highlights.get(key);
       if (known === undefined) {
         if (this.#highlighting) break;
         this.#highlighting = true;
+        const code = block.code as NonNullable<RenderedBlock['code']>;
         module.highlightCode(code.text, code.lang).then(
           (html) => {
-            remember(highlightKey(code), html);
-            this.#highlighting = false;
-            if (this.#markdown === parsed && !this.#scheduled) this.#schedule();
+            remember(key, html);
+            this.#highlightDone();
           },
           (error: unknown) => {
             console.warn('Could not highlight a code block', error);
-            this.#highlighting = false;
-            if (this.#toHighlight[0] === block) this.#toHighlight.shift();
-            if (this.#markdown === parsed && !this.#scheduled) this.#schedule();
+            // Shown plain; the queue goes on (unless the text was parsed afresh meanwhile).
+            if (this.#toHighlight === queue && queue[this.#nextHighlight]?.block === block) {
+              this.#nextHighlight++;
+            }
+            this.#highlightDone();
           },
         );
         break;
       }
-      this.#toHighlight.shift();
+      this.#nextHighlight++;
       this.#highlighted.set(block.id, known);
       this.#highlightedSince.push(block.id);
+    }
+    if (!this.#waitingHighlights()) {
+      this.#toHighlight = [];
+      this.#nextHighlight = 0;
     }
     if (this.#highlightedSince.length === 0) return;
     const blocks = parsed?.blocks ?? [];

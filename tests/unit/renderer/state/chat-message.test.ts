@@ -170,6 +170,20 @@ describe('a message parses its markdown within a frame budget', () => {
     for (const block of code) expect(block.html).toContain('<span class="hljs-x">');
   });
 
+  it('goes on highlighting after being released and shown again while a highlight was on its way', async () => {
+    const text = lorem(8_000).replaceAll('const x = 1;', 'let again = 2;');
+    const entry = new MessageEntry(answer(text, 'complete', 1));
+    void entry.blocks;
+    while (highlighted.length === 0 && frame()) void entry.blocks;
+    expect(highlighted).toEqual(['let again = 2;']);
+    // The highlight has not arrived yet: the parse it belongs to is dropped and made again.
+    entry.release();
+    void entry.blocks;
+    await caughtUp(entry);
+    const code = (entry.blocks ?? []).filter((block) => block.code !== null);
+    for (const block of code) expect(block.html).toContain('<span class="hljs-x">');
+  });
+
   it('forgets a backlog when the message is released, and parses afresh when shown again', async () => {
     const text = lorem(40_000);
     const entry = new MessageEntry(answer(text, 'complete', 1));
