@@ -51,25 +51,22 @@ export class IndexEntries {
 
   /** Where `entry` sorts: the first position whose entry sorts after it. */
   #place(entry: IndexEntry): number {
-    const order = this.#order ?? [];
-    let low = 0;
-    let high = order.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (byRecency(order[middle] as IndexEntry, entry) < 0) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return this.#firstWhere((other) => byRecency(other, entry) >= 0);
   }
 
   /** The first position whose entry sorts after `key`. */
   #firstAfter(key: RecencyKey): number {
+    return this.#firstWhere((other) => byRecency(key, other) < 0);
+  }
+
+  /** Binary search of the kept order: the first position from which `from` holds on. */
+  #firstWhere(from: (entry: IndexEntry) => boolean): number {
     const order = this.#order ?? [];
     let low = 0;
     let high = order.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (byRecency(key, order[middle] as IndexEntry) < 0) high = middle;
+      if (from(order[middle] as IndexEntry)) high = middle;
       else low = middle + 1;
     }
     return low;
