@@ -27,7 +27,8 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       manifest: true,
-      minify: true,
+      // LATCHKEY_NO_MINIFY=1 keeps names and lines readable in a profile (bench/README notes).
+      minify: !process.env['LATCHKEY_NO_MINIFY'],
       // Fonts stay files: the CSP's `font-src 'self'` refuses `data:` URLs (KaTeX's small fonts
       // would otherwise be inlined and blocked).
       assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf)$/.test(file) ? false : undefined),

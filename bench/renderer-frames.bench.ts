@@ -2,13 +2,18 @@
  * The whole renderer while an answer streams (issue 12), end to end: the OpenRouter emulator
  * streams through the harness into the real page in Chromium.
  *
- * - Per frame: the renderer main thread's busy time between two frame starts (every top-level
- *   task: script, Svelte's DOM work, style, layout, paint), from a Chrome trace
- *   (`RunTask` events between `BeginMainThreadFrame`s of `CrRendererMain`). Long-animation-frame
- *   entries only exist for frames over 50 ms, so they are reported (count, worst) but the p95
- *   comes from the trace. Measured in a 1.5 s window at the start of a ~100k-token answer (1–2k
- *   tokens in) and in one near its end, streamed at about 1,000 tokens/s (16 characters every
- *   4 ms; a token is taken as 4 characters). Budget: p95 ≤ 4 ms at 100k, p95(100k)/p95(1k) ≤ 1.5.
+ * - Per frame, what performance.md's row measures with long-animation-frame entries: the
+ *   renderer main thread's script (every script entry point, DOM work done from it included),
+ *   style and layout, from a Chrome trace (the outermost `FunctionCall`, `EventDispatch`,
+ *   `FireAnimationFrame`, `UpdateLayoutTree`, `Layout`… events between two
+ *   `BeginMainThreadFrame`s of `CrRendererMain`). Long-animation-frame entries themselves exist
+ *   only for frames over 50 ms, so they are reported (count, worst) and the p95 comes from the
+ *   trace. Beside it, reported: the whole main thread per frame (every task: the same plus
+ *   paint, pre-paint, layerizing and commit), and the thread CPU time of both (wall time on this
+ *   2-core machine also holds time taken by main, the emulator and the browser's own threads).
+ *   Measured in a 1.5 s window at the start of a ~100k-token answer (1–2k tokens in) and in one
+ *   near its end, streamed at about 1,000 tokens/s (16 characters every 4 ms; a token is taken as
+ *   4 characters). Budget: p95 ≤ 4 ms at 100k, p95(100k)/p95(1k) ≤ 1.5.
  * - A 1 MiB answer streamed fast: the longest task from the first token to after the answer
  *   finished (`longtask` entries). Budget: none over 50 ms.
  */
@@ -50,13 +55,33 @@ interface TraceEvent {
 }
 
 interface Frames {
-  /** Wall-clock busy time per frame (ms): what the budget is about. */
+  /** Script + style + layout per frame, wall clock (ms): what the budget is about. */
+  readonly work: number[];
+  /** The same, thread CPU time (ms). */
+  readonly workCpu: number[];
+  /** Every main-thread task per frame (paint and compositing included), wall clock (ms). */
   readonly busy: number[];
-  /** Thread CPU time per frame (ms): the same tasks without the time other processes took. */
+  /** The same, thread CPU time (ms). */
   readonly cpu: number[];
 }
 
-/** Busy time (ms) of the renderer main thread per frame, from one trace window. */
+/** Trace events that are script, style or layout (as a long-animation-frame entry counts them). */
+const SCRIPT_STYLE_LAYOUT = new Set([
+  'FunctionCall',
+  'EventDispatch',
+  'FireAnimationFrame',
+  'FireIdleCallback',
+  'TimerFire',
+  'RunMicrotasks',
+  'EvaluateScript',
+  'XHRReadyStateChange',
+  'XHRLoad',
+  'ParseHTML',
+  'UpdateLayoutTree',
+  'Layout',
+]);
+
+/** Per-frame times of the renderer main thread, from one trace window. */
 function framesFromTrace(events: readonly TraceEvent[]): Frames {
   const mains = new Set(
     events
@@ -71,21 +96,45 @@ function framesFromTrace(events: readonly TraceEvent[]): Frames {
     begins.set(key, [...(begins.get(key) ?? []), e.ts]);
   }
   const [thread, starts] = [...begins].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
-  if (!thread || !starts || starts.length < 2) return { busy: [], cpu: [] };
+  const frames = Math.max(0, (starts?.length ?? 0) - 1);
+  const work = new Array<number>(frames).fill(0);
+  const workCpu = new Array<number>(frames).fill(0);
+  const busy = new Array<number>(frames).fill(0);
+  const cpu = new Array<number>(frames).fill(0);
+  if (!thread || !starts || frames === 0) return { work, workCpu, busy, cpu };
   starts.sort((a, b) => a - b);
-  const tasks = events
-    .filter((e) => `${e.pid}:${e.tid}` === thread && e.name === 'RunTask' && e.ph === 'X')
-    .sort((a, b) => a.ts - b.ts);
-  const busy = new Array<number>(starts.length - 1).fill(0);
-  const cpu = new Array<number>(starts.length - 1).fill(0);
-  let frame = 0;
-  for (const task of tasks) {
-    while (frame < starts.length - 1 && task.ts >= (starts[frame + 1] as number)) frame++;
-    if (frame >= busy.length || task.ts < (starts[0] as number)) continue;
-    busy[frame] = (busy[frame] as number) + (task.dur ?? 0) / 1000;
-    cpu[frame] = (cpu[frame] as number) + (task.tdur ?? task.dur ?? 0) / 1000;
+  /** Index of the frame an event starting at `ts` belongs to, or -1 outside the window. */
+  const frameOf = (ts: number): number => {
+    if (ts < (starts[0] as number) || ts >= (starts[frames] as number)) return -1;
+    let low = 0;
+    let high = frames - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((starts[middle] as number) <= ts) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  };
+  const mine = events
+    .filter((e) => `${e.pid}:${e.tid}` === thread && e.ph === 'X')
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  // Script, style and layout events nest (a script forcing a layout): only the outermost counts.
+  let coveredUntil = -1;
+  for (const e of mine) {
+    const frame = frameOf(e.ts);
+    if (frame === -1) continue;
+    const wall = (e.dur ?? 0) / 1000;
+    const onThread = (e.tdur ?? e.dur ?? 0) / 1000;
+    if (e.name === 'RunTask') {
+      busy[frame] = (busy[frame] as number) + wall;
+      cpu[frame] = (cpu[frame] as number) + onThread;
+    } else if (SCRIPT_STYLE_LAYOUT.has(e.name) && e.ts >= coveredUntil) {
+      coveredUntil = e.ts + (e.dur ?? 0);
+      work[frame] = (work[frame] as number) + wall;
+      workCpu[frame] = (workCpu[frame] as number) + onThread;
+    }
   }
-  return { busy, cpu };
+  return { work, workCpu, busy, cpu };
 }
 
 async function traceWindow(cdp: CDPSession, ms: number): Promise<Frames> {
@@ -168,12 +217,12 @@ export async function benchRendererFrames(): Promise<Row[]> {
     await waitForStreamed(dataDir, 1_000 * CHARS_PER_TOKEN);
     progress('tracing at ~1k tokens');
     const early = await traceWindow(cdp, WINDOW_MS);
-    progress(`${early.busy.length} frames; waiting for ~93k tokens`);
+    progress(`${early.work.length} frames; waiting for ~93k tokens`);
     // Near the end.
     await waitForStreamed(dataDir, LONG_ANSWER_CHARS * 0.93);
     progress('tracing at ~100k tokens');
     const late = await traceWindow(cdp, WINDOW_MS);
-    progress(`${late.busy.length} frames; waiting for the answer to end`);
+    progress(`${late.work.length} frames; waiting for the answer to end`);
     await idle(page, 300_000);
     await caughtUp(page, 300_000);
     const loafs = await page.evaluate(
@@ -198,28 +247,45 @@ export async function benchRendererFrames(): Promise<Row[]> {
       since,
     );
 
-    const at1k = summarize('renderer per frame while streaming @1k tok, ms', early.busy, {});
-    const at100k = summarize('renderer per frame while streaming @100k tok, ms', late.busy, {
-      p95: 4,
-    });
-    const cpu1k = summarize('… its thread CPU time @1k tok (reported), ms', early.cpu, {});
-    const cpu100k = summarize('… its thread CPU time @100k tok (reported), ms', late.cpu, {});
+    const at1k = summarize(
+      'renderer per frame: script + style + layout @1k tok, ms',
+      early.work,
+      {},
+    );
+    const at100k = summarize(
+      'renderer per frame: script + style + layout @100k tok, ms',
+      late.work,
+      {
+        p95: 4,
+      },
+    );
     const ratio = at100k.p95 / at1k.p95;
+    const reported = (metric: string, samples: readonly number[]) => summarize(metric, samples, {});
     const worst = Math.max(0, ...longtasks);
     const worstLoaf = Math.max(0, ...loafs.map((entry) => entry.duration));
     return [
       at1k,
       at100k,
-      cpu1k,
-      cpu100k,
       {
-        metric: 'renderer per frame p95(100k) / p95(1k)',
+        metric: 'renderer per frame: script + style + layout, p95(100k) / p95(1k)',
         runs: 1,
         median: ratio,
         p95: ratio,
         budget: '≤ 1.5',
         ok: ratio <= 1.5,
       },
+      reported('… its thread CPU time @1k tok (reported), ms', early.workCpu),
+      reported('… its thread CPU time @100k tok (reported), ms', late.workCpu),
+      reported(
+        'renderer per frame: whole main thread (+ paint, compositing) @1k tok (reported), ms',
+        early.busy,
+      ),
+      reported(
+        'renderer per frame: whole main thread (+ paint, compositing) @100k tok (reported), ms',
+        late.busy,
+      ),
+      reported('… its thread CPU time @1k tok (reported), ms', early.cpu),
+      reported('… its thread CPU time @100k tok (reported), ms', late.cpu),
       {
         metric: `long animation frames (> 50 ms) in the 100k-token answer: ${loafs.length}, worst, ms`,
         runs: loafs.length,

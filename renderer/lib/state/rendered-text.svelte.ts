@@ -5,6 +5,7 @@
 import type * as MarkdownApi from '../markdown';
 import type { BlockParts, IncrementalMarkdown, RenderedBlock } from '../markdown';
 import { frameBudget } from './frame-budget';
+import { TextQueue } from './text-queue';
 
 type MarkdownModule = typeof MarkdownApi;
 
@@ -82,10 +83,6 @@ interface QueuedHighlight {
 /** Characters of text handed to the markdown module at a time while catching up. */
 const SLICE_CHARS = 512;
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
 /**
  * One text of a message (its answer, or its reasoning) and its markdown, parsed on demand and
  * incrementally while it streams: finished blocks keep their identity, so the view re-renders
@@ -100,8 +97,8 @@ export class RenderedText {
   readonly #changed: () => void;
   #content: string;
   #markdown: IncrementalMarkdown | null = null;
-  /** Characters of `#content` handed to `#markdown` so far. */
-  #parsed = 0;
+  /** The end of `#content` not handed to `#markdown` yet (only while it is set). */
+  readonly #backlog = new TextQueue();
   /** The stream has ended: `#markdown` is finished once it has caught up. */
   #finishing = false;
   /** A slice is scheduled: the backlog is parsed there, not by `append`. */
@@ -151,6 +148,7 @@ export class RenderedText {
   append(text: string): void {
     if (text === '') return;
     this.#content += text;
+    if (this.#markdown) this.#backlog.push(text);
     this.#advance();
   }
 
@@ -159,6 +157,7 @@ export class RenderedText {
     if (content === this.#content) return;
     if (content.startsWith(this.#content) && this.#markdown && wasStreaming) {
       // Ahead of the deltas seen so far (opened mid-stream): parse only what is new.
+      this.#backlog.push(content.slice(this.#content.length));
       this.#content = content;
       this.#advance();
       return;
@@ -176,7 +175,7 @@ export class RenderedText {
 
   drop(): void {
     this.#markdown = null;
-    this.#parsed = 0;
+    this.#backlog.clear();
     this.#finishing = false;
     this.#views = [];
     this.#viewOf = new WeakMap();
@@ -191,7 +190,8 @@ export class RenderedText {
       onCodeBlockClosed: (block) => this.#highlight(parsed, block),
     });
     this.#markdown = parsed;
-    this.#parsed = 0;
+    this.#backlog.clear();
+    this.#backlog.push(this.#content);
     this.#finishing = !streaming;
     this.#views = [];
     // Read from a template or a derived value: no state changes here, the slice reports later.
@@ -228,12 +228,9 @@ export class RenderedText {
     let first = true;
     while ((first || performance.now() < deadline) && this.#parsing()) {
       first = false;
-      if (this.#parsed < this.#content.length) {
-        let end = Math.min(this.#content.length, this.#parsed + SLICE_CHARS);
-        // Never hand over half a surrogate pair.
-        if (end < this.#content.length && isHighSurrogate(this.#content.charCodeAt(end - 1))) end++;
-        from = Math.min(from, parsed.append(this.#content.slice(this.#parsed, end)).changedFrom);
-        this.#parsed = end;
+      if (this.#backlog.length > 0) {
+        // Never half a surrogate pair (TextQueue.take).
+        from = Math.min(from, parsed.append(this.#backlog.take(SLICE_CHARS)).changedFrom);
       } else {
         this.#finishing = false;
         from = Math.min(from, parsed.finish().changedFrom);
@@ -246,7 +243,7 @@ export class RenderedText {
   }
 
   #parsing(): boolean {
-    return this.#parsed < this.#content.length || this.#finishing;
+    return this.#backlog.length > 0 || this.#finishing;
   }
 
   /** Rebuilds the views from `from` on; earlier ones keep their identity (no re-render). */

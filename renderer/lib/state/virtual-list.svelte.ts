@@ -19,7 +19,7 @@ const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 
  * the user scrolling up clears it, scrolling back to the bottom or `jumpToLatest` sets it again.
  */
 export class VirtualList<T extends { readonly id: string }> {
-  /** The scroller's scroll position, as last reported by a scroll event. */
+  /** The scroller's scroll position, as last reported by a scroll event while not following. */
   scrollTop = $state(0);
   /** The scroller's height; a guess from the window until the first measurement. */
   viewport = $state(Math.max(0, globalThis.innerHeight - 160));
@@ -223,12 +223,14 @@ export class VirtualList<T extends { readonly id: string }> {
     const top = element.scrollTop;
     const upwards = top < this.#lastTop - 1;
     this.#lastTop = top;
-    this.scrollTop = top;
     const byUser = this.#dragging || performance.now() < this.#intentUntil;
     const distance = element.scrollHeight - top - element.clientHeight;
     if (byUser && upwards) this.follow = false;
     else if (distance <= BOTTOM_SLACK) this.follow = this.#follows;
     else if (byUser) this.follow = false;
+    // While following, the rendered range goes by the bottom, not by `scrollTop`: the scroll
+    // events of a growing answer (one a frame) then change no state and cost no update.
+    if (!this.follow) this.scrollTop = top;
   }
 
   /** Scrolls to the bottom now and again once pending updates reached the DOM. */

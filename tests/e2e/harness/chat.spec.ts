@@ -189,3 +189,49 @@ test('out of credits: an alert with a link to add credits, the text kept', async
     .poll(async () => (await harness.openedUrls()).at(-1))
     .toBe('https://openrouter.ai/settings/credits');
 });
+
+test('a streaming answer is followed to its end until the user scrolls up; "Jump to latest" follows it again', async ({
+  page,
+  context,
+}) => {
+  const harness = await launch(tempDataDir());
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+
+  rig.emulator.scriptChat({ length: 400_000, paceMs: 5 });
+  await send(page, 'A long answer, please');
+  const list = page.getByRole('region', { name: 'Messages' });
+  const position = () =>
+    list.evaluate((element) => ({
+      top: element.scrollTop,
+      height: element.scrollHeight,
+      fromBottom: element.scrollHeight - element.scrollTop - element.clientHeight,
+    }));
+  await expect
+    .poll(async () => (await position()).height, { timeout: 20_000 })
+    .toBeGreaterThan(3_000);
+  // Followed: as the answer grows, the view stays at its end.
+  for (let check = 0; check < 3; check++) {
+    expect((await position()).fromBottom).toBeLessThanOrEqual(32);
+    await page.waitForTimeout(150);
+  }
+
+  // The user scrolls up: the view stays where they put it while the answer grows below.
+  await list.hover();
+  await page.mouse.wheel(0, -800);
+  const jump = page.getByRole('button', { name: 'Jump to latest' });
+  await expect(jump).toBeVisible();
+  const left = await position();
+  await expect.poll(async () => (await position()).height).toBeGreaterThan(left.height + 500);
+  expect(Math.abs((await position()).top - left.top)).toBeLessThanOrEqual(2);
+
+  // Jump to latest: followed again.
+  await jump.click();
+  await expect(jump).toBeHidden();
+  const back = await position();
+  await expect.poll(async () => (await position()).height).toBeGreaterThan(back.height + 500);
+  expect((await position()).fromBottom).toBeLessThanOrEqual(32);
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+});
