@@ -235,3 +235,42 @@ test('a streaming answer is followed to its end until the user scrolls up; "Jump
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 });
+
+test('a very long answer keeps a small DOM, and its text is there wherever it is scrolled to', async ({
+  page,
+  context,
+}) => {
+  const harness = await launch(tempDataDir());
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+
+  rig.emulator.scriptChat({ length: 300_000, pieceSize: 20_000, paceMs: 1 });
+  await send(page, 'A very long answer, please');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible({ timeout: 30_000 });
+  const answer = assistant(page).last();
+  await expect(answer).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+  const list = page.getByRole('region', { name: 'Messages' });
+
+  // At the end: the chunks far above are one empty box, not hundreds.
+  await expect.poll(() => answer.locator('.chunk').count()).toBeLessThanOrEqual(4);
+  expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(1_500);
+
+  /** Paragraphs of the answer on screen at the list's current position. */
+  const textOnScreen = () =>
+    answer.evaluate((article) => {
+      const view = article.closest('[data-scroll-root]')?.getBoundingClientRect();
+      if (!view) return 0;
+      return [...article.querySelectorAll('p, li, h2')].filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.bottom > view.top && box.top < view.bottom && element.textContent !== '';
+      }).length;
+    });
+  for (const where of [0, 0.5, 0.25, 1]) {
+    await list.evaluate((element, at) => {
+      element.scrollTop = at * (element.scrollHeight - element.clientHeight);
+    }, where);
+    await expect.poll(textOnScreen, { message: `text at ${where * 100}%` }).toBeGreaterThan(2);
+  }
+  await list.evaluate((element) => (element.scrollTop = 0));
+  await expect(answer.getByRole('heading', { name: 'Lorem ipsum' }).first()).toBeInViewport();
+});
