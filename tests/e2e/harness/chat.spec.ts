@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { tempDataDir } from '../support/harness';
 import { useEmulatorAndHarness } from '../support/rig';
 import { signInThroughBrowser } from '../support/sign-in';
@@ -190,13 +190,18 @@ test('out of credits: an alert with a link to add credits, the text kept', async
     .toBe('https://openrouter.ai/settings/credits');
 });
 
+/** A fresh data folder and harness, signed in. */
+async function signedIn(page: Page, context: BrowserContext): Promise<void> {
+  const harness = await launch(tempDataDir());
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+}
+
 test('a streaming answer is followed to its end until the user scrolls up; "Jump to latest" follows it again', async ({
   page,
   context,
 }) => {
-  const harness = await launch(tempDataDir());
-  await page.goto(harness.url);
-  await signInThroughBrowser(page, context, harness);
+  await signedIn(page, context);
 
   rig.emulator.scriptChat({ length: 400_000, paceMs: 5 });
   await send(page, 'A long answer, please');
@@ -240,9 +245,7 @@ test('a very long answer keeps a small DOM, and its text is there wherever it is
   page,
   context,
 }) => {
-  const harness = await launch(tempDataDir());
-  await page.goto(harness.url);
-  await signInThroughBrowser(page, context, harness);
+  await signedIn(page, context);
 
   rig.emulator.scriptChat({ length: 300_000, pieceSize: 20_000, paceMs: 1 });
   await send(page, 'A very long answer, please');
