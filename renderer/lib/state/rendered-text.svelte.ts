@@ -5,6 +5,7 @@
 import type * as MarkdownApi from '../markdown';
 import type { BlockParts, IncrementalMarkdown, RenderedBlock } from '../markdown';
 import { frameBudget } from './frame-budget';
+import { warmUp } from './markdown-warm-up';
 import { TextQueue } from './text-queue';
 
 type MarkdownModule = typeof MarkdownApi;
@@ -16,11 +17,22 @@ type MarkdownModule = typeof MarkdownApi;
  */
 class MarkdownLoader {
   module = $state.raw<MarkdownModule | null>(null);
+  /** An answer's text has been parsed: the module is warm (`markdown-warm-up.ts`). */
+  used = false;
   #pending: Promise<MarkdownModule> | null = null;
 
   load(): Promise<MarkdownModule> {
     this.#pending ??= import('../markdown').then(
-      (module) => (this.module = module),
+      (module) => {
+        if (typeof requestIdleCallback === 'function') {
+          warmUp(
+            () => new module.IncrementalMarkdown(),
+            (step) => requestIdleCallback(step),
+            () => this.used,
+          );
+        }
+        return (this.module = module);
+      },
       (error: unknown) => {
         this.#pending = null;
         throw error;
@@ -186,6 +198,7 @@ export class RenderedText {
   }
 
   #parse(module: MarkdownModule, streaming: boolean): void {
+    markdown.used = true;
     const parsed = new module.IncrementalMarkdown({
       onCodeBlockClosed: (block) => this.#highlight(parsed, block),
     });
