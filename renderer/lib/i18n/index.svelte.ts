@@ -1,13 +1,17 @@
 import type { ErrorView, Locale } from '../../../preload/api';
 import { en, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
 
 export type { MessageKey };
 export type MessageParams = Readonly<Record<string, string | number>>;
+type Catalog = Readonly<Record<MessageKey, string>>;
 
-const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = {
-  en,
-  'zh-CN': zhCN,
+/**
+ * The catalogs other than English, each its own chunk: a page carries the language it shows
+ * (English, the reference every key falls back to, is always there). About 8 KB of gzip less in
+ * the initial JS for everyone, against one local chunk read when Chinese is first shown.
+ */
+const LOADERS: Readonly<Record<Exclude<Locale, 'en'>, () => Promise<Catalog>>> = {
+  'zh-CN': () => import('./zh-CN').then((module) => module.zhCN),
 };
 
 /** Replaces `{name}` placeholders; unknown placeholders are left as written. */
@@ -32,11 +36,20 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** The UI language and everything worded or formatted in it. */
-class I18n {
-  locale = $state<Locale>(guessLocale());
+export class I18n {
+  /** The language shown: it changes only once its catalog is here. */
+  locale = $state<Locale>('en');
+  /** Resolves when the first guess (the OS language) is shown, or could not be loaded. */
+  readonly ready: Promise<void>;
+  readonly #catalogs: Partial<Record<Locale, Catalog>> = { en };
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- loads in flight, not state
+  readonly #loading = new Map<Locale, Promise<Catalog>>();
+  /** The language asked for last: a catalog that arrives after a newer pick is not shown. */
+  #wanted: Locale = 'en';
 
-  constructor() {
+  constructor(first: Locale = guessLocale()) {
     document.documentElement.lang = this.locale;
+    this.ready = this.setLocale(first);
   }
 
   #money = $derived(
@@ -61,9 +74,40 @@ class I18n {
 
   /** The message for `key` in the current locale, with `{name}` placeholders filled in. */
   t = (key: MessageKey, params?: MessageParams): string =>
-    interpolate(CATALOGS[this.locale][key], params);
+    interpolate((this.#catalogs[this.locale] ?? en)[key], params);
 
-  setLocale(locale: Locale): void {
+  /**
+   * Shows `locale`: at once when its catalog is here, else once it has loaded (unless another
+   * language was asked for meanwhile). A catalog that cannot load leaves the page as it is.
+   */
+  setLocale(locale: Locale): Promise<void> {
+    this.#wanted = locale;
+    if (this.#catalogs[locale]) {
+      this.#show(locale);
+      return Promise.resolve();
+    }
+    return this.#load(locale).then(
+      (catalog) => {
+        this.#catalogs[locale] = catalog;
+        if (this.#wanted === locale) this.#show(locale);
+      },
+      (error: unknown) => {
+        this.#loading.delete(locale);
+        console.warn(`Could not load the ${locale} messages`, error);
+      },
+    );
+  }
+
+  #load(locale: Locale): Promise<Catalog> {
+    let loading = this.#loading.get(locale);
+    if (!loading) {
+      loading = locale === 'en' ? Promise.resolve(en) : LOADERS[locale]();
+      this.#loading.set(locale, loading);
+    }
+    return loading;
+  }
+
+  #show(locale: Locale): void {
     this.locale = locale;
     document.documentElement.lang = locale;
   }

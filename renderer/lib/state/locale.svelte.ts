@@ -30,17 +30,18 @@ export class LocaleStore {
    * since the page started: the answer may arrive after a pick, and must not revert it.
    */
   adopt(locale: Locale): void {
-    if (this.#request === 0) i18n.setLocale(locale);
+    if (this.#request === 0) void i18n.setLocale(locale);
   }
 
   async change(locale: Locale): Promise<void> {
     const request = ++this.#request;
-    i18n.setLocale(locale);
+    // Shown as soon as its messages are here (a catalog loads the first time it is shown).
+    void i18n.setLocale(locale);
     const save = this.#saving.then(() => this.#api.setLocale(locale));
     this.#saving = save.catch(() => undefined);
     try {
       const saved = await save;
-      if (request === this.#request) i18n.setLocale(saved);
+      if (request === this.#request) void i18n.setLocale(saved);
     } catch (error) {
       // Not remembered for the next start, but the page keeps the language the user picked.
       console.warn('Could not save the language', error);

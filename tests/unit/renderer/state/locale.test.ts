@@ -59,8 +59,10 @@ function scriptedMain() {
 /** Lets every settled promise run its continuations. */
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-beforeEach(() => {
-  i18n.setLocale('en');
+beforeEach(async () => {
+  // The Chinese catalog is loaded once here: these tests are about the order of picks and saves.
+  await i18n.setLocale('zh-CN');
+  await i18n.setLocale('en');
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
