@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'CHAT_BUSY',
   'CHAT_STOPPED',
   'CHAT_BAD_REQUEST',
+  /** 413: the request (the history with every attached file sent again) is over the provider's limit. */
+  'CHAT_REQUEST_TOO_LARGE',
   'CHAT_SETTINGS_INVALID',
   /** A conversation file is damaged or unreadable (moved aside when damaged); not the sign-in. */
   'CHAT_DAMAGED',

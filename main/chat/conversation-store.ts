@@ -61,6 +61,7 @@ export type ConversationChange =
       readonly id: string;
       readonly title: string;
       readonly updatedAt: number;
+      /** The store's own array, to be read during the call: later changes grow it in place. */
       readonly messages: readonly ChatMessage[];
     }
   | { readonly kind: 'deleted'; readonly id: string };
@@ -217,7 +218,8 @@ export class ConversationStore {
     const { file } = this.#cached(id);
     return {
       ...summaryOf(this.#entry(id)),
-      messages: file.messages,
+      // A copy: the cached array grows in place with every change (ConversationFiles.change).
+      messages: file.messages.slice(),
       draft: this.#draft(id),
       settings: file.settings,
     };
@@ -269,7 +271,7 @@ export class ConversationStore {
     }
     this.#remember(created);
     this.#notifySaved(file);
-    return { ...summaryOf(entryOf(file)), messages: file.messages, draft, settings: file.settings };
+    return { ...summaryOf(entryOf(file)), messages: [], draft, settings: file.settings };
   }
 
   /**

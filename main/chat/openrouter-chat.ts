@@ -172,7 +172,8 @@ export async function openStream(
  * Checks the response before its stream is read. A 2xx `text/event-stream` passes. Otherwise
  * at most 64 KB of the body is read (for at most 10 s) and mapped: 401 → `AUTH_KEY_REVOKED`
  * (the caller refreshes the token once, or signs out), 402 → `CHAT_OUT_OF_CREDITS`, 429 →
- * `CHAT_RATE_LIMITED` (with `Retry-After`), 400 → `CHAT_BAD_REQUEST`, 5xx →
+ * `CHAT_RATE_LIMITED` (with `Retry-After`), 400 → `CHAT_BAD_REQUEST`, 413 →
+ * `CHAT_REQUEST_TOO_LARGE`, 5xx →
  * `HTTP_SERVER_ERROR`, others by {@link statusError}; a 2xx of any other type (an HTML page
  * from a proxy) → `HTTP_BAD_RESPONSE`. The `{error:{message}}` of OpenRouter and OpenAI becomes
  * `providerMessage` (plain text, ≤ 300 chars, key-like strings redacted) on every error but 401.
@@ -197,6 +198,8 @@ export async function checkChatResponse(response: Response): Promise<void> {
       throw new LatchkeyError('AUTH_KEY_REVOKED', { status });
     case 402:
       throw new LatchkeyError('CHAT_OUT_OF_CREDITS', details);
+    case 413:
+      throw new LatchkeyError('CHAT_REQUEST_TOO_LARGE', details);
     case 429: {
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
       throw new LatchkeyError('CHAT_RATE_LIMITED', {

@@ -145,7 +145,8 @@ export class ConversationFiles {
       this.#undoAppend(id, base.logBytes);
       throw writeFailed(error);
     }
-    const file = applyRecord(base.file, parsed, base.ids);
+    // The cache owns its message arrays (the store hands out copies): changed in place.
+    const file = applyRecord(base.file, parsed, base.ids, true);
     const next: Cached = {
       ...base,
       file,

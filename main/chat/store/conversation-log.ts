@@ -104,27 +104,38 @@ export function applyRecord(
   record: ParsedRecord,
   /** The ids of `file.messages`, when the caller keeps them: a new message is not searched for. */
   ids?: ReadonlySet<string>,
+  /**
+   * The caller owns `file.messages` (no one else holds it): new messages are pushed onto it and a
+   * grown one replaced in it, in place, so a change costs the same in a conversation of 10 or
+   * 10,000 messages. Otherwise the array is copied, as its readers may keep the old one.
+   */
+  owned = false,
 ): ConversationFile {
   let messages: readonly ChatMessage[] = file.messages;
   switch (record.op) {
     case 'base':
       return file;
     case 'put':
-      messages =
-        ids && record.messages.every((m) => !ids.has(m.id))
-          ? [...messages, ...record.messages]
-          : upsert(messages, record.messages);
+      if (ids && record.messages.every((m) => !ids.has(m.id))) {
+        if (owned) (messages as ChatMessage[]).push(...record.messages);
+        else messages = [...messages, ...record.messages];
+      } else {
+        messages = upsert(messages, record.messages);
+      }
       break;
     case 'grow': {
-      const at = messages.findIndex((m) => m.id === record.id);
+      // The message that grows is the answer streaming at the end.
+      const at = messages.findLastIndex((m) => m.id === record.id);
       const message = messages[at];
       if (!message) break;
       const reasoning = (message.reasoning ?? '') + (record.reasoning ?? '');
-      messages = messages.with(at, {
+      const grown = {
         ...message,
         content: message.content + record.content,
         ...(reasoning && { reasoning }),
-      });
+      };
+      if (owned) (messages as ChatMessage[])[at] = grown;
+      else messages = messages.with(at, grown);
       break;
     }
     case 'cut': {

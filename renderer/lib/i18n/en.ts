@@ -464,6 +464,9 @@ export const en = {
   'error.CHAT_STOPPED.next': 'Your message was not sent; it is back in the message box.',
   'error.CHAT_BAD_REQUEST': "{provider} couldn't process this request.",
   'error.CHAT_BAD_REQUEST.next': 'Choose a model, or try a different one, then send again.',
+  'error.CHAT_REQUEST_TOO_LARGE': 'This conversation has grown too large for {provider} to accept.',
+  'error.CHAT_REQUEST_TOO_LARGE.next':
+    'Files attached earlier are sent again with every message. Remove this message’s files or start a new chat, then send again.',
   'error.ATTACHMENT_TOO_LARGE': '“{file}” is larger than 20 MB, so it was not attached.',
   'error.ATTACHMENT_TOO_LARGE.next': 'Attach a smaller file (at most 20 MB). Nothing was sent.',
   'error.ATTACHMENT_TOO_MANY': 'A message can carry at most 10 files; “{file}” was not attached.',

@@ -427,6 +427,9 @@ export const zhCN = {
   'error.CHAT_STOPPED.next': '消息未发送，已放回输入框。',
   'error.CHAT_BAD_REQUEST': '{provider} 无法处理这个请求。',
   'error.CHAT_BAD_REQUEST.next': '请选择或更换一个模型，然后重新发送。',
+  'error.CHAT_REQUEST_TOO_LARGE': '这段对话已经太大，{provider} 无法接收。',
+  'error.CHAT_REQUEST_TOO_LARGE.next':
+    '之前附加的文件会随每条消息再次发送。请移除这条消息的文件，或开始新对话，然后重新发送。',
   'error.ATTACHMENT_TOO_LARGE': '“{file}”超过 20 MB，未能添加。',
   'error.ATTACHMENT_TOO_LARGE.next': '请添加较小的文件（不超过 20 MB）。没有发送任何内容。',
   'error.ATTACHMENT_TOO_MANY': '一条消息最多附带 10 个文件，“{file}”未能添加。',

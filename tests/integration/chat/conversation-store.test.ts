@@ -386,6 +386,22 @@ describe('ConversationStore: lifecycle across restarts', () => {
     expect(open().store.load(id).messages).toEqual([user]);
   });
 
+  it('what load() and create() hand out stays as it was: appends and checkpoints change the store in place', () => {
+    const { store } = open();
+    const created = store.create('openrouter', 'm/1');
+    const user = message('user', 'Question?');
+    const answer = message('assistant', '', { status: 'streaming', finishReason: null });
+    store.appendMessages(created.id, [user, answer]);
+    expect(created.messages).toEqual([]);
+    const loaded = store.load(created.id);
+    store.checkpoint(created.id, answer.id, 'Partial', '');
+    store.appendMessages(created.id, [message('user', 'More?')]);
+    expect(loaded.messages).toEqual([user, answer]);
+    const now = store.load(created.id).messages;
+    expect(now.map((m) => m.content)).toEqual(['Question?', 'Partial', 'More?']);
+    expect(open().store.load(created.id).messages).toEqual(now);
+  });
+
   it('sets the model of a conversation', () => {
     const { store } = open();
     const { id } = store.create('openrouter', null);

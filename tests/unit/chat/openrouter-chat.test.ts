@@ -205,6 +205,7 @@ describe('checkChatResponse', () => {
     [403, {}, 'HTTP_CLIENT_ERROR', undefined],
     [404, {}, 'HTTP_CLIENT_ERROR', undefined],
     [408, {}, 'HTTP_CLIENT_ERROR', undefined],
+    [413, {}, 'CHAT_REQUEST_TOO_LARGE', undefined],
     [429, {}, 'CHAT_RATE_LIMITED', undefined],
     [429, { 'retry-after': '17' }, 'CHAT_RATE_LIMITED', 17],
     [500, {}, 'HTTP_SERVER_ERROR', undefined],
