@@ -246,6 +246,7 @@ export async function benchRendererFrames(): Promise<Row[]> {
 
     // About 1,000 tokens/s: 16 characters every 4 ms.
     emulator.scriptChat({ length: LONG_ANSWER_CHARS, pieceSize: 16, paceMs: 4 });
+    const sentAt = await page.evaluate(() => performance.now());
     await send(page, 'A very long answer, please');
     await waitForStreamed(dataDir, 1_000 * CHARS_PER_TOKEN);
     progress('tracing at ~1k tokens');
@@ -259,8 +260,13 @@ export async function benchRendererFrames(): Promise<Row[]> {
     await idle(page, 300_000);
     await caughtUp(page, 300_000);
     const loafs = await page.evaluate(
-      () => (window as unknown as { __perf: { loafs: { duration: number }[] } }).__perf.loafs,
+      () =>
+        (window as unknown as { __perf: { loafs: { start: number; duration: number }[] } }).__perf
+          .loafs,
     );
+    // Those of the page's start (its first render, the chat window once main answered) apart.
+    const loafsAtLoad = loafs.filter((entry) => entry.start < sentAt);
+    const loafsInAnswer = loafs.filter((entry) => entry.start >= sentAt);
 
     // A 1 MiB answer, as fast as the emulator sends it; long tasks from its first token on.
     emulator.scriptChat({ length: MIB, pieceSize: 256, paceMs: 1 });
@@ -301,8 +307,9 @@ export async function benchRendererFrames(): Promise<Row[]> {
     );
     const ratio = at100k.p95 / at1k.p95;
     const reported = (metric: string, samples: readonly number[]) => summarize(metric, samples, {});
-    const worst = Math.max(0, ...longtasks.durations);
-    const worstLoaf = Math.max(0, ...loafs.map((entry) => entry.duration));
+    const longest = Math.max(0, ...longtasks.durations);
+    const worst = (entries: readonly { duration: number }[]) =>
+      Math.max(0, ...entries.map((entry) => entry.duration));
     return [
       at1k,
       at100k,
@@ -327,20 +334,28 @@ export async function benchRendererFrames(): Promise<Row[]> {
       reported('… its thread CPU time @1k tok (reported), ms', early.cpu),
       reported('… its thread CPU time @100k tok (reported), ms', late.cpu),
       {
-        metric: `long animation frames (> 50 ms) in the 100k-token answer: ${loafs.length}, worst, ms`,
-        runs: loafs.length,
-        median: worstLoaf,
-        p95: worstLoaf,
+        metric: `long animation frames (> 50 ms) at page load: ${loafsAtLoad.length}, worst, ms`,
+        runs: loafsAtLoad.length,
+        median: worst(loafsAtLoad),
+        p95: worst(loafsAtLoad),
+        budget: 'reported',
+        ok: true,
+      },
+      {
+        metric: `long animation frames (> 50 ms) from sending the 100k-token answer to its end: ${loafsInAnswer.length}, worst, ms`,
+        runs: loafsInAnswer.length,
+        median: worst(loafsInAnswer),
+        p95: worst(loafsInAnswer),
         budget: 'reported',
         ok: true,
       },
       {
         metric: `1 MiB answer: longest task, first token → finished (${longtasks.durations.length} over 50 ms), ms`,
         runs: 1,
-        median: worst,
-        p95: worst,
+        median: longest,
+        p95: longest,
         budget: '≤ 50',
-        ok: worst <= 50,
+        ok: longest <= 50,
       },
     ];
   } finally {
