@@ -4,8 +4,14 @@
  * instead of in tasks of seconds (issue 12). The page stays responsive and the view catches up.
  */
 
-/** Main-thread time per frame for sliced work (ms): leaves the rest of a 16 ms frame to the DOM. */
-export const FRAME_BUDGET_MS = 6;
+/**
+ * Main-thread time per frame for sliced work (ms). What a slice parses then costs the page as much
+ * again or more (Svelte building its blocks, Blink styling, laying out and painting them, and the
+ * garbage of it all): with 6 ms, frames of a 1 MiB answer's catch-up reached 35–49 ms, and past
+ * 50 with a major GC in them; with 3 ms, 25–36 ms. The view of a 190 KB/s stream then trails it
+ * by ~5 s at its end (0.3–0.5 s with 6 ms); text arriving at reading speed is never a backlog.
+ */
+export const FRAME_BUDGET_MS = 3;
 
 /**
  * A slice of work: does some of it and returns true while more remains. It should stop soon after
