@@ -190,6 +190,22 @@ test('out of credits: an alert with a link to add credits, the text kept', async
     .toBe('https://openrouter.ai/settings/credits');
 });
 
+test('a request over the provider’s size limit (413) says the conversation is too large, the text kept', async ({
+  page,
+  context,
+}) => {
+  const harness = await launch();
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  rig.emulator.scriptChat({ status: 413 });
+  await send(page, 'One more photo');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('This conversation has grown too large for OpenRouter');
+  await expect(alert).toContainText('start a new chat');
+  await expect(alert).not.toContainText('sign in again');
+  await expect(composer(page)).toHaveValue('One more photo');
+});
+
 /** A fresh data folder and harness, signed in. */
 async function signedIn(page: Page, context: BrowserContext): Promise<void> {
   const harness = await launch(tempDataDir());
