@@ -194,9 +194,7 @@ test('a request over the provider’s size limit (413) says the conversation is 
   page,
   context,
 }) => {
-  const harness = await launch();
-  await page.goto(harness.url);
-  await signInThroughBrowser(page, context, harness);
+  await signedIn(page, context);
   rig.emulator.scriptChat({ status: 413 });
   await send(page, 'One more photo');
   const alert = page.getByRole('alert');
