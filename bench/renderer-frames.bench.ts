@@ -201,22 +201,10 @@ async function send(page: Page, text: string): Promise<void> {
 const progress = (step: string) => process.stderr.write(`renderer-frames: ${step}\n`);
 
 /**
- * CSS selectors, not roles: Playwright computes accessible names in the page, which over a
- * 1 MiB answer's DOM takes seconds of the very main thread being measured.
- */
-const idle = (page: Page, timeout: number) =>
-  page.locator('button[aria-label="Send"]').waitFor({ timeout });
-
-/** The answer's view has caught up with its text (it parses a backlog over several frames). */
-const caughtUp = (page: Page, timeout: number) =>
-  page.waitForFunction(() => !document.querySelector('article[aria-busy="true"]'), undefined, {
-    timeout,
-    polling: 250,
-  });
-
-/**
- * The answer ended and its view caught up, checked the way `caughtUp` is: a plain query every
- * 250 ms. A locator's `waitFor` checks on every animation frame and measures the element it
+ * The answer ended and its view caught up (it parses a backlog over several frames), checked with
+ * a plain query every 250 ms: CSS selectors, not roles (Playwright computes accessible names in the
+ * page, which over a 1 MiB answer's DOM takes seconds of the very main thread being measured), and
+ * not a locator. A locator's `waitFor` checks on every animation frame and measures the element it
  * finds, which forces a layout of everything the page added since its last frame: in a trace of
  * the 1 MiB answer, that probe was the one task over 50 ms (84 ms) the page did not cause.
  */
@@ -257,8 +245,8 @@ export async function benchRendererFrames(): Promise<Row[]> {
     progress('tracing at ~100k tokens');
     const late = await traceWindow(cdp, WINDOW_MS);
     progress(`${late.work.length} frames; waiting for the answer to end`);
-    await idle(page, 300_000);
-    await caughtUp(page, 300_000);
+    // Polled the same way: its long animation frames are reported from the send to here.
+    await finished(page, 300_000);
     const loafs = await page.evaluate(
       () =>
         (window as unknown as { __perf: { loafs: { start: number; duration: number }[] } }).__perf
