@@ -1,7 +1,7 @@
 import type { ChatMessage, MessageRole, StreamDelta } from '../../../preload/api';
-import { RenderedText, type BlockView } from './rendered-text.svelte';
+import { RenderedText, type BlockChunks } from './rendered-text.svelte';
 
-export { markdown, type BlockView } from './rendered-text.svelte';
+export { markdown, type BlockChunks, type BlockView } from './rendered-text.svelte';
 
 /**
  * Streamed text: one delta's `seq` (the message's revision once it is added), its answer text
@@ -133,20 +133,20 @@ export class MessageEntry {
   }
 
   /**
-   * Markdown blocks of an assistant message, parsed on first read; null until the markdown
-   * module is loaded (the text is then shown plain).
+   * Markdown blocks of an assistant message in chunks, parsed on first read; null until the
+   * markdown module is loaded (the text is then shown plain).
    */
-  get blocks(): readonly BlockView[] | null {
+  get chunks(): BlockChunks | null {
     void this.#version;
     if (this.role !== 'assistant') return [];
-    return this.#answer.blocks(this.streaming);
+    return this.#answer.chunks(this.streaming);
   }
 
-  /** Markdown blocks of the reasoning, parsed on first read (only while it is shown). */
-  get reasoningBlocks(): readonly BlockView[] | null {
+  /** Markdown blocks of the reasoning in chunks, parsed on first read (only while it is shown). */
+  get reasoningChunks(): BlockChunks | null {
     void this.#version;
     if (this.role !== 'assistant') return [];
-    return this.#reasoning.blocks(this.streaming);
+    return this.#reasoning.chunks(this.streaming);
   }
 
   /**

@@ -96,6 +96,29 @@ interface QueuedHighlight {
 const SLICE_CHARS = 512;
 
 /**
+ * Blocks per chunk: the unit the view draws, and leaves out when it is far off screen
+ * (`MarkdownBlocks`, `chunk-visibility.svelte.ts`).
+ */
+export const CHUNK_BLOCKS = 16;
+
+/** A text's blocks in runs of {@link CHUNK_BLOCKS}; a run whose blocks did not change keeps its identity. */
+export type BlockChunks = readonly (readonly BlockView[])[];
+
+/** Whether `views[start, end)` are the blocks of `chunk`, in order. */
+function sameRun(
+  chunk: readonly BlockView[] | undefined,
+  views: readonly BlockView[],
+  start: number,
+  end: number,
+): chunk is readonly BlockView[] {
+  if (chunk?.length !== end - start) return false;
+  for (let index = start; index < end; index++) {
+    if (views[index] !== chunk[index - start]) return false;
+  }
+  return true;
+}
+
+/**
  * One text of a message (its answer, or its reasoning) and its markdown, parsed on demand and
  * incrementally while it streams: finished blocks keep their identity, so the view re-renders
  * only the open tail. `changed` is called whenever what {@link blocks} returns may differ.
@@ -115,7 +138,14 @@ export class RenderedText {
   #finishing = false;
   /** A slice is scheduled: the backlog is parsed there, not by `append`. */
   #scheduled = false;
-  #views: readonly BlockView[] = [];
+  /** The blocks' views, changed in place; the view reads them through `#chunks`. */
+  #views: BlockView[] = [];
+  /**
+   * `#views` in chunks, a new list whenever a chunk changes. Kept here, where it is known which
+   * blocks changed, so an update costs the changed chunk and a copy of the list, not a look at
+   * every block of a long answer.
+   */
+  #chunks: BlockChunks = [];
   /** Views by the module's block object: an unchanged block keeps its view (and its DOM). */
   #viewOf = new WeakMap<RenderedBlock, BlockView>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read while building views, not by the UI
@@ -144,8 +174,11 @@ export class RenderedText {
     return this.#markdown !== null && (this.#parsing() || this.#waitingHighlights());
   }
 
-  /** The blocks, parsing them first if needed; null until the markdown module is loaded. */
-  blocks(streaming: boolean): readonly BlockView[] | null {
+  /**
+   * The blocks in chunks, parsing them first if needed; null until the markdown module is
+   * loaded.
+   */
+  chunks(streaming: boolean): BlockChunks | null {
     if (!this.#markdown) {
       const module = markdown.module;
       if (!module) {
@@ -154,7 +187,7 @@ export class RenderedText {
       }
       this.#parse(module, streaming);
     }
-    return this.#views;
+    return this.#chunks;
   }
 
   append(text: string): void {
@@ -190,6 +223,7 @@ export class RenderedText {
     this.#backlog.clear();
     this.#finishing = false;
     this.#views = [];
+    this.#chunks = [];
     this.#viewOf = new WeakMap();
     this.#highlighted.clear();
     this.#toHighlight = [];
@@ -207,6 +241,7 @@ export class RenderedText {
     this.#backlog.push(this.#content);
     this.#finishing = !streaming;
     this.#views = [];
+    this.#chunks = [];
     // Read from a template or a derived value: no state changes here, the slice reports later.
     this.#advance();
   }
@@ -262,8 +297,9 @@ export class RenderedText {
   /** Rebuilds the views from `from` on; earlier ones keep their identity (no re-render). */
   #sync(from: number): void {
     const blocks = this.#markdown?.blocks ?? [];
-    const start = Math.max(0, Math.min(from, this.#views.length, blocks.length));
-    const views = this.#views.slice(0, start);
+    const views = this.#views;
+    const start = Math.max(0, Math.min(from, views.length, blocks.length));
+    views.length = start;
     for (let index = start; index < blocks.length; index++) {
       const block = blocks[index] as RenderedBlock;
       let view = this.#viewOf.get(block);
@@ -291,7 +327,30 @@ export class RenderedText {
       }
       views.push(view);
     }
-    this.#views = views;
+    this.#rechunk(Math.floor(start / CHUNK_BLOCKS));
+  }
+
+  /** Rebuilds the chunks from chunk `first` on, or only chunk `only` (a highlight swapped in). */
+  #rechunk(first: number, only = false): void {
+    const views = this.#views;
+    const old = this.#chunks;
+    const count = Math.ceil(views.length / CHUNK_BLOCKS);
+    const last = only ? first + 1 : count;
+    let chunks: (readonly BlockView[])[] | null = count === old.length ? null : old.slice(0, first);
+    for (let index = first; index < last; index++) {
+      const start = index * CHUNK_BLOCKS;
+      const end = Math.min(start + CHUNK_BLOCKS, views.length);
+      const known = old[index];
+      if (sameRun(known, views, start, end)) {
+        chunks?.push(known);
+        continue;
+      }
+      chunks ??= old.slice(0, index);
+      chunks.push(views.slice(start, end));
+    }
+    if (!chunks) return;
+    if (only) chunks.push(...old.slice(last));
+    this.#chunks = chunks;
   }
 
   /** A code block closed: highlighted at once when known, else queued for a slice. */
@@ -355,7 +414,8 @@ export class RenderedText {
     }
     if (this.#highlightedSince.length === 0) return;
     const blocks = parsed?.blocks ?? [];
-    const views = [...this.#views];
+    const views = this.#views;
+    let chunk = -1;
     for (const id of this.#highlightedSince) {
       const block = blocks[id];
       const view = views[id];
@@ -364,8 +424,12 @@ export class RenderedText {
       const next: BlockView = { ...view, html: withCode(block.html, html) };
       this.#viewOf.set(block, next);
       views[id] = next;
+      // Ids come in block order: each chunk is rebuilt once, after its last swap.
+      const of = Math.floor(id / CHUNK_BLOCKS);
+      if (chunk !== -1 && of !== chunk) this.#rechunk(chunk, true);
+      chunk = of;
     }
+    if (chunk !== -1) this.#rechunk(chunk, true);
     this.#highlightedSince = [];
-    this.#views = views;
   }
 }

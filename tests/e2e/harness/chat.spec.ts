@@ -255,6 +255,33 @@ test('a streaming answer is followed to its end until the user scrolls up; "Jump
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 });
 
+test('the streaming dot pulses only for a conversation answering out of sight', async ({
+  page,
+  context,
+}) => {
+  await signedIn(page, context);
+  rig.emulator.scriptChat({ length: 200_000, paceMs: 5 });
+  await send(page, 'Answer me at length');
+  const entry = page
+    .getByRole('navigation', { name: 'Conversations' })
+    .getByRole('link', { name: 'Answer me at length Answering…' });
+  const animation = () =>
+    entry.locator('.live').evaluate((dot) => getComputedStyle(dot).animationName);
+  await expect(entry).toBeVisible();
+  // Open: the answer itself shows it is coming, and the dot stays still (no restyle a frame).
+  expect(await animation()).toBe('none');
+
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await expect(entry).not.toHaveAttribute('aria-current', 'page');
+  expect(await animation()).not.toBe('none');
+
+  await entry.click();
+  await expect(entry).toHaveAttribute('aria-current', 'page');
+  expect(await animation()).toBe('none');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+});
+
 test('a very long answer keeps a small DOM, and its text is there wherever it is scrolled to', async ({
   page,
   context,

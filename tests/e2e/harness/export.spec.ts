@@ -54,6 +54,33 @@ test('Export conversation downloads <title>.md; Copy conversation copies the sam
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
+test('Copy code copies the code block alone, and its button says Copied with a check', async ({
+  page,
+  context,
+}) => {
+  const harness = await rig.launch(tempDataDir());
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.url });
+  await page.goto(harness.url);
+  await signInThroughBrowser(page, context, harness);
+  rig.emulator.scriptChat({ content: ANSWER });
+  await chatOnce(page, 'Some code, please');
+
+  const copy = assistant(page).last().getByRole('button', { name: 'Copy code' });
+  const icon = assistant(page).last().locator('.copy-code .copy-icon');
+  // The icon is drawn by its mask: one that failed to resolve would leave a filled square.
+  const mask = () => icon.evaluate((element) => getComputedStyle(element).maskImage);
+  const idle = await mask();
+  expect(idle).toMatch(/^url\("data:image\/svg\+xml,/);
+  await copy.click();
+  await expect(assistant(page).last().getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const 答案 = 42;');
+  const done = await mask();
+  expect(done).toMatch(/^url\("data:image\/svg\+xml,/);
+  expect(done).not.toBe(idle);
+  await expect(copy).toBeVisible();
+  expect(await mask()).toBe(idle);
+});
+
 test('a stopped answer is marked in the export', async ({ page, context }) => {
   const harness = await rig.launch(tempDataDir());
   await page.goto(harness.url);

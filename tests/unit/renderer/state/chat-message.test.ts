@@ -10,6 +10,7 @@ import type { ChatMessage } from '../../../../preload/api';
 import { MarkdownStream } from '../../../../renderer/lib/markdown/incremental';
 import { codeBody, escapeText } from '../../../../renderer/lib/markdown/render';
 import { markdown, MessageEntry } from '../../../../renderer/lib/state/chat-message.svelte';
+import { CHUNK_BLOCKS } from '../../../../renderer/lib/state/rendered-text.svelte';
 import { FRAME_BUDGET_MS } from '../../../../renderer/lib/state/frame-budget';
 import { mark, oneShot } from '../markdown/harness';
 
@@ -98,14 +99,17 @@ const answer = (content: string, status: ChatMessage['status'], revision: number
   error: null,
 });
 
+/** The message's blocks as the view gets them: its chunks, one after the other. */
+const blocksOf = (entry: MessageEntry) => entry.chunks?.flat() ?? null;
+
 const html = (entry: MessageEntry) =>
-  (entry.blocks ?? []).map((block) => block.html.replace(/<span class="hljs-x">|<\/span>/g, ''));
+  (blocksOf(entry) ?? []).map((block) => block.html.replace(/<span class="hljs-x">|<\/span>/g, ''));
 
 describe('a message parses its markdown within a frame budget', () => {
   it('shows a long answer from history over several frames, then exactly as the one-shot render', async () => {
     const text = lorem(60_000);
     const entry = new MessageEntry(answer(text, 'complete', 1));
-    const first = entry.blocks?.length ?? 0;
+    const first = blocksOf(entry)?.length ?? 0;
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(oneShot(text).length);
     expect(entry.rendering).toBe(true);
@@ -119,12 +123,12 @@ describe('a message parses its markdown within a frame budget', () => {
 
   it('keeps each frame to the budget: a slice at least, then only while time is left', async () => {
     const entry = new MessageEntry(answer(lorem(40_000), 'complete', 1));
-    void entry.blocks;
-    let before = entry.blocks?.length ?? 0;
+    void entry.chunks;
+    let before = blocksOf(entry)?.length ?? 0;
     while (frame()) {
       const start = clock;
-      void entry.blocks;
-      const after = entry.blocks?.length ?? 0;
+      void entry.chunks;
+      const after = blocksOf(entry)?.length ?? 0;
       expect(after).toBeGreaterThanOrEqual(before);
       before = after;
       // The clock moves 1 ms per read: a frame that ignored its deadline would read it far more.
@@ -137,7 +141,7 @@ describe('a message parses its markdown within a frame budget', () => {
   it('shows small streamed pieces at once, with no frame of delay', () => {
     const entry = MessageEntry.placeholder('a1');
     entry.apply(answer('', 'streaming', 0));
-    void entry.blocks;
+    void entry.chunks;
     entry.applyPieces([{ seq: 1, text: 'Hello **world**' }]);
     expect(html(entry).join('')).toContain('<strong>world</strong>');
     expect(entry.rendering).toBe(false);
@@ -147,7 +151,7 @@ describe('a message parses its markdown within a frame budget', () => {
     const text = lorem(50_000);
     const entry = MessageEntry.placeholder('a1');
     entry.apply(answer('', 'streaming', 0));
-    void entry.blocks;
+    void entry.chunks;
     entry.applyPieces([{ seq: 1, text: text.slice(0, 25_000) }]);
     frame();
     entry.applyPieces([{ seq: 2, text: text.slice(25_000) }]);
@@ -162,10 +166,10 @@ describe('a message parses its markdown within a frame budget', () => {
     // Code no other test has highlighted (highlighted code is cached for the page).
     const text = lorem(20_000).replaceAll('const x = 1;', 'let once = true;');
     const entry = new MessageEntry(answer(text, 'complete', 1));
-    void entry.blocks;
+    void entry.chunks;
     await caughtUp(entry);
     expect(highlighted).toEqual(['let once = true;']);
-    const code = (entry.blocks ?? []).filter((block) => block.code !== null);
+    const code = (blocksOf(entry) ?? []).filter((block) => block.code !== null);
     expect(code.length).toBeGreaterThan(40);
     for (const block of code) expect(block.html).toContain('<span class="hljs-x">');
   });
@@ -173,26 +177,65 @@ describe('a message parses its markdown within a frame budget', () => {
   it('goes on highlighting after being released and shown again while a highlight was on its way', async () => {
     const text = lorem(8_000).replaceAll('const x = 1;', 'let again = 2;');
     const entry = new MessageEntry(answer(text, 'complete', 1));
-    void entry.blocks;
-    while (highlighted.length === 0 && frame()) void entry.blocks;
+    void entry.chunks;
+    while (highlighted.length === 0 && frame()) void entry.chunks;
     expect(highlighted).toEqual(['let again = 2;']);
     // The highlight has not arrived yet: the parse it belongs to is dropped and made again.
     entry.release();
-    void entry.blocks;
+    void entry.chunks;
     await caughtUp(entry);
-    const code = (entry.blocks ?? []).filter((block) => block.code !== null);
+    const code = (blocksOf(entry) ?? []).filter((block) => block.code !== null);
     for (const block of code) expect(block.html).toContain('<span class="hljs-x">');
   });
 
   it('forgets a backlog when the message is released, and parses afresh when shown again', async () => {
     const text = lorem(40_000);
     const entry = new MessageEntry(answer(text, 'complete', 1));
-    void entry.blocks;
+    void entry.chunks;
     entry.release();
     settle();
     expect(entry.rendering).toBe(false);
-    void entry.blocks;
+    void entry.chunks;
     await caughtUp(entry);
+    expect(html(entry)).toEqual(oneShot(text));
+  });
+});
+
+describe('a message hands its blocks to the view in chunks', () => {
+  it('keeps every chunk of finished blocks while the tail streams, and a highlight changes only its own', async () => {
+    // Code no other test has highlighted: its highlight arrives only when the test awaits.
+    const text = LOREM.repeat(300).replaceAll('const x = 1;', 'let chunked = 3;');
+    const entry = MessageEntry.placeholder('a1');
+    entry.apply(answer('', 'streaming', 0));
+    let before = entry.chunks ?? [];
+    let kept = 0;
+    let seq = 0;
+    for (let at = 0; at < text.length; at += 64) {
+      entry.applyPieces([{ seq: ++seq, text: text.slice(at, at + 64) }]);
+      settle();
+      const now = entry.chunks ?? [];
+      // Only the last two chunks hold blocks a piece can change (the tail, and one it closed).
+      for (let index = 0; index < before.length - 2; index++) {
+        expect(now[index]).toBe(before[index]);
+        kept++;
+      }
+      for (const chunk of now.slice(0, -1)) expect(chunk).toHaveLength(CHUNK_BLOCKS);
+      before = now;
+    }
+    expect(before.length).toBeGreaterThan(20);
+    expect(kept).toBeGreaterThan(1_000);
+
+    entry.apply(answer(text, 'complete', seq + 1));
+    settle();
+    const plain = entry.chunks ?? [];
+    await caughtUp(entry);
+    const shown = entry.chunks ?? [];
+    expect(highlighted).toEqual(['let chunked = 3;']);
+    for (let index = 0; index < plain.length; index++) {
+      const chunk = plain[index] as (typeof plain)[number];
+      if (chunk.some((block) => block.code !== null)) expect(shown[index]).not.toBe(chunk);
+      else expect(shown[index]).toBe(chunk);
+    }
     expect(html(entry)).toEqual(oneShot(text));
   });
 });
