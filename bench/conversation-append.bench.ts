@@ -8,6 +8,9 @@
  * p95(10,000)/p95(100) is from the same run. The compaction that folds a log into its snapshot
  * (once the log outgrows 1 MiB and the snapshot, so amortized over at least that many bytes of
  * appends) is reported too, without a budget.
+ *
+ * The store is wired to the search service as in the app, with the index loaded (as after a
+ * first search): an append also updates the index, which looks only at the appended message.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +19,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChatMessage } from '../preload/api';
 import { ConversationStore } from '../main/chat/conversation-store';
+import { createMemoryLogger } from '../main/log';
+import { SearchService } from '../main/search/search-service';
 import { summarize, type Row } from './stats';
 
 const APPENDS = Number(process.env['BENCH_APPENDS'] ?? 200);
@@ -70,7 +75,7 @@ function writeConversation(dir: string, count: number, at: number) {
   };
 }
 
-export function benchConversationAppend(): Row[] {
+export async function benchConversationAppend(): Promise<Row[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-append-bench-'));
   try {
     const dir = path.join(root, 'conversations');
@@ -84,6 +89,9 @@ export function benchConversationAppend(): Row[] {
       { mode: 0o600 },
     );
     const { store } = ConversationStore.open({ dir: root });
+    const search = new SearchService({ dir: root, source: store, log: createMemoryLogger() });
+    const stopObserving = store.observe((change) => search.changed(change));
+    await search.ready();
     store.load(long.id);
     store.load(short.id);
     const times = { long: [] as number[], short: [] as number[] };
@@ -110,6 +118,13 @@ export function benchConversationAppend(): Row[] {
       compactions.push(performance.now() - start);
     }
     store.flush();
+    stopObserving();
+    // The index followed: the last append to the long conversation is found.
+    const found = await search.query('Question 100002', 5);
+    search.dispose();
+    if (!found.some((hit) => hit.conversationId === long.id)) {
+      throw new Error('the search index did not follow the appends');
+    }
     // Every append reached the disk: a fresh store reads them all.
     const reread = ConversationStore.open({ dir: root }).store.load(long.id).messages.length;
     const expected = 10_000 + 5 + APPENDS + 3;

@@ -30,7 +30,7 @@ const rows = [
   ...(await benchSearch()),
   ...(await benchAttachments()),
   ...(await benchConversationsScale()),
-  ...benchConversationAppend(),
+  ...(await benchConversationAppend()),
   ...(await benchIdle()),
 ];
 printTable(rows);

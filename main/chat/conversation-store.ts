@@ -31,7 +31,7 @@ import {
   type IndexFile,
 } from './store/conversation-file-schema';
 import { ConversationFiles, writeFailed, type Cached } from './store/conversation-files';
-import type { LogRecord } from './store/conversation-log';
+import { touchedBy, type LogRecord } from './store/conversation-log';
 import { portContainer } from './store/index-container';
 import { IndexEntries } from './store/index-entries';
 import {
@@ -63,6 +63,11 @@ export type ConversationChange =
       readonly updatedAt: number;
       /** The store's own array, to be read during the call: later changes grow it in place. */
       readonly messages: readonly ChatMessage[];
+      /**
+       * When set, the change only added or replaced these messages (as they now are); every
+       * other message is as the last change reported it. Unset: anything may have changed.
+       */
+      readonly touched?: readonly ChatMessage[];
     }
   | { readonly kind: 'deleted'; readonly id: string };
 
@@ -587,7 +592,8 @@ export class ConversationStore {
     notify = true,
   ): ConversationSummary {
     const current = this.#cached(id);
-    const next = this.#files.change(current, record(current.file, current.ids));
+    const written = record(current.file, current.ids);
+    const next = this.#files.change(current, written);
     this.#remember(next);
     const entry = entryOf(next.file);
     if (!sameEntry(this.#entry(id), entry)) {
@@ -595,7 +601,7 @@ export class ConversationStore {
       this.#scheduleIndex();
     }
     if (next.file.generation !== current.file.generation) this.#scheduleIndex();
-    if (notify) this.#notifySaved(next.file);
+    if (notify) this.#notifySaved(next.file, touchedBy(written));
     return summaryOf(entry);
   }
 
@@ -608,13 +614,14 @@ export class ConversationStore {
     this.#indexTimer.unref?.();
   }
 
-  #notifySaved(file: ConversationFile): void {
+  #notifySaved(file: ConversationFile, touched?: readonly ChatMessage[]): void {
     this.#notify({
       kind: 'saved',
       id: file.id,
       title: file.title,
       updatedAt: file.updatedAt,
       messages: file.messages,
+      ...(touched && { touched }),
     });
   }
 

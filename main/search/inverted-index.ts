@@ -166,8 +166,13 @@ export class InvertedIndex {
   /**
    * Brings one conversation up to date: a changed title or message is indexed again, a message
    * no longer there is dropped; an unchanged message costs a map lookup.
+   *
+   * With `only`, the change touched just the messages with these ids (added or replaced), and
+   * `conversation.messages` lists those of them there are to index: the others of the
+   * conversation are left as they are, so the update costs what changed, not the conversation's
+   * length. A touched id not listed (an answer streaming again) is dropped.
    */
-  upsert(conversation: IndexedConversation): void {
+  upsert(conversation: IndexedConversation, only?: ReadonlySet<string>): void {
     let slot = this.#conversations.get(conversation.id);
     if (!slot) {
       slot = {
@@ -200,6 +205,15 @@ export class InvertedIndex {
         message.fingerprint,
       ]);
     }
+    if (only) {
+      for (const id of only) {
+        const known = present.has(id) ? undefined : slot.messages.get(id);
+        if (!known) continue;
+        this.#deleteDoc(known[0]);
+        slot.messages.delete(id);
+      }
+      return;
+    }
     if (present.size !== slot.messages.size) {
       for (const [id, [doc]] of slot.messages) {
         if (present.has(id)) continue;
@@ -207,6 +221,11 @@ export class InvertedIndex {
         slot.messages.delete(id);
       }
     }
+  }
+
+  /** Whether the conversation is indexed. */
+  has(conversationId: string): boolean {
+    return this.#conversations.has(conversationId);
   }
 
   /** Drops a conversation and its documents. */

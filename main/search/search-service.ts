@@ -57,6 +57,13 @@ function indexedMessage(message: ChatMessage): IndexedConversation['messages'][n
   };
 }
 
+/** The change with all its messages to look at (`touched` dropped). */
+function whole(change: ConversationChange): ConversationChange {
+  if (change.kind !== 'saved' || !change.touched) return change;
+  const { touched: _touched, ...rest } = change;
+  return rest;
+}
+
 function indexedConversation(
   id: string,
   title: string,
@@ -163,7 +170,8 @@ export class SearchService {
   changed(change: ConversationChange): void {
     this.#texts.delete(change.id);
     if (this.#index === null) {
-      if (this.#loading) this.#pending.set(change.id, change);
+      // Only the newest change of each conversation is kept: applied whole, not as a part.
+      if (this.#loading) this.#pending.set(change.id, whole(change));
       return;
     }
     this.#apply(this.#index, change);
@@ -314,7 +322,17 @@ export class SearchService {
 
   #apply(index: InvertedIndex, change: ConversationChange): void {
     if (change.kind === 'deleted') index.remove(change.id);
-    else {
+    else if (change.touched && index.has(change.id)) {
+      // A message added or replaced: only it is looked at (an append to a long conversation).
+      const touched = new Set(change.touched.map((message) => message.id));
+      const indexed = indexedConversation(
+        change.id,
+        change.title,
+        change.updatedAt,
+        change.touched,
+      );
+      index.upsert(indexed, touched);
+    } else {
       index.upsert(indexedConversation(change.id, change.title, change.updatedAt, change.messages));
     }
     this.#dirty = true;

@@ -98,6 +98,22 @@ export function encodeRecord(record: LogRecord): string {
   return `${JSON.stringify(record)}\n`;
 }
 
+/**
+ * The messages a record adds or replaces (as they are after it), when that is all it does to
+ * them; undefined when it may remove or change others (a cut, a removal, a grown answer).
+ */
+export function touchedBy(record: LogRecord): readonly ChatMessage[] | undefined {
+  switch (record.op) {
+    case 'put':
+      return record.messages;
+    case 'base':
+    case 'meta':
+      return [];
+    default:
+      return undefined;
+  }
+}
+
 /** A change applied to a conversation, as a replay (and the store, in memory) applies it. */
 export function applyRecord(
   file: ConversationFile,

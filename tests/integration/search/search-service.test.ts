@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../../preload/api';
 import { ConversationStore } from '../../../main/chat/conversation-store';
 import { createMemoryLogger } from '../../../main/log';
+import { InvertedIndex } from '../../../main/search/inverted-index';
 import { SEARCH_INDEX_FILE, SearchService } from '../../../main/search/search-service';
 
 let tmp: string;
@@ -111,6 +112,43 @@ describe('SearchService', () => {
     store.delete(a.id);
     expect(await ids(search, 'photosynthesis')).toEqual([]);
     expect(await ids(search, 'biology')).toEqual([]);
+  });
+
+  it('follows a long conversation message by message, looking only at what each change touched', async () => {
+    const { store, search } = open();
+    const a = store.create('openrouter', null);
+    const history = Array.from({ length: 500 }, (_, n) =>
+      message(n % 2 ? 'assistant' : 'user', `filler ${n}`),
+    );
+    store.appendMessages(a.id, [message('user', 'alpha question'), ...history]);
+    const answer = message('assistant', 'bravo answer');
+    store.appendMessages(a.id, [answer]);
+    await search.ready();
+    const upsert = vi.spyOn(InvertedIndex.prototype, 'upsert');
+
+    // An append: the new message is found, and every earlier one still is.
+    const charlie = message('user', 'charlie follows');
+    store.appendMessages(a.id, [charlie]);
+    expect(upsert.mock.lastCall?.[0].messages.map((m) => m.id)).toEqual([charlie.id]);
+    expect(await ids(search, 'charlie')).toEqual([[a.id, charlie.id]]);
+    expect(await ids(search, 'alpha')).toHaveLength(1);
+    expect(await ids(search, 'bravo')).toEqual([[a.id, answer.id]]);
+
+    // An answer streaming again (a put of it, now `streaming`): its old text is no longer found.
+    store.updateMessage(a.id, { ...answer, content: 'delta', revision: 1, status: 'streaming' });
+    expect(upsert.mock.lastCall?.[0].messages).toEqual([]);
+    expect(await ids(search, 'bravo')).toEqual([]);
+    expect(await ids(search, 'delta')).toEqual([]);
+    expect(await ids(search, 'alpha')).toHaveLength(1);
+
+    // Edit and resend (a cut): the whole conversation is looked at, the cut messages are gone.
+    const echo = message('user', 'echo instead');
+    store.replaceFrom(a.id, charlie.id, [echo]);
+    expect(upsert.mock.lastCall?.[0].messages.length).toBeGreaterThan(500);
+    expect(await ids(search, 'charlie')).toEqual([]);
+    expect(await ids(search, 'echo')).toEqual([[a.id, echo.id]]);
+    expect(await ids(search, 'alpha')).toHaveLength(1);
+    upsert.mockRestore();
   });
 
   it('persists the index, and catches up with changes made while it was not loaded', async () => {
