@@ -11,6 +11,11 @@
  *
  * The store is wired to the search service as in the app, with the index loaded (as after a
  * first search): an append also updates the index, which looks only at the appended message.
+ *
+ * Reported beside it: opening a 10,000-message conversation whose log holds 600 exchanges (7,200
+ * records: the two messages of each send, ten checkpoints of its answer, the answer's end), as a
+ * log grows before it is folded into a snapshot this size. The replay applies each record in
+ * place, so it costs what the records hold, not records × messages.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +24,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChatMessage } from '../preload/api';
 import { ConversationStore } from '../main/chat/conversation-store';
+import { encodeRecord, type LogRecord } from '../main/chat/store/conversation-log';
 import { createMemoryLogger } from '../main/log';
 import { SearchService } from '../main/search/search-service';
 import { summarize, type Row } from './stats';
@@ -75,6 +81,27 @@ function writeConversation(dir: string, count: number, at: number) {
   };
 }
 
+/** Writes a log of `exchanges` sends onto conversation `id`'s snapshot (generation 0). */
+function writeLog(dir: string, id: string, exchanges: number, at: number): number {
+  const records: LogRecord[] = [{ op: 'base', generation: 0 }];
+  for (let n = 0; n < exchanges; n++) {
+    const question = message(200_000 + n, 'user', at + n);
+    const answer = { ...message(200_000 + n, 'assistant', at + n), content: '' };
+    records.push({ op: 'put', messages: [question, { ...answer, status: 'streaming' }] });
+    let content = '';
+    for (let checkpoint = 0; checkpoint < 10; checkpoint++) {
+      const more = `Checkpoint ${checkpoint} of answer ${n}. `.repeat(4);
+      content += more;
+      records.push({ op: 'grow', id: answer.id, content: more });
+    }
+    records.push({ op: 'put', messages: [{ ...answer, content, revision: 1 }] });
+  }
+  fs.writeFileSync(path.join(dir, `${id}.log`), records.map(encodeRecord).join(''), {
+    mode: 0o600,
+  });
+  return records.length - 1;
+}
+
 export async function benchConversationAppend(): Promise<Row[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-append-bench-'));
   try {
@@ -83,11 +110,21 @@ export async function benchConversationAppend(): Promise<Row[]> {
     const at = Date.UTC(2026, 0, 1);
     const long = writeConversation(dir, 10_000, at);
     const short = writeConversation(dir, 100, at);
+    const logged = writeConversation(dir, 10_000, at);
+    const records = writeLog(dir, logged.id, 600, at + 20_000);
     fs.writeFileSync(
       path.join(dir, 'index.json'),
-      JSON.stringify({ version: 1, conversations: [long, short], drafts: {} }),
+      JSON.stringify({ version: 1, conversations: [long, short, logged], drafts: {} }),
       { mode: 0o600 },
     );
+    // Opening the conversation with the long log: a fresh store each time (nothing cached).
+    const opens: number[] = [];
+    for (let n = 0; n < 6; n++) {
+      const start = performance.now();
+      const shown = ConversationStore.open({ dir: root }).store.load(logged.id);
+      if (n > 0) opens.push(performance.now() - start);
+      if (shown.messages.length !== 10_000 + 1_200) throw new Error('the log was not replayed');
+    }
     const { store } = ConversationStore.open({ dir: root });
     const search = new SearchService({ dir: root, source: store, log: createMemoryLogger() });
     const stopObserving = store.observe((change) => search.changed(change));
@@ -149,6 +186,11 @@ export async function benchConversationAppend(): Promise<Row[]> {
         ok: ratio <= RATIO_BUDGET,
       },
       summarize('conversation compaction, 10,000 messages (ms, amortized)', compactions, {}),
+      summarize(
+        `conversation open, 10,000 messages + a ${records.toLocaleString('en')}-record log (ms)`,
+        opens,
+        {},
+      ),
     ];
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

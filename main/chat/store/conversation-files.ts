@@ -7,6 +7,7 @@ import type { ConversationFile } from './conversation-file-schema';
 import {
   applyRecord,
   encodeRecord,
+  nextIds,
   parseRecord,
   readConversation,
   type LogRecord,
@@ -36,20 +37,6 @@ export type FilesRead =
   | { readonly kind: 'missing' }
   | { readonly kind: 'corrupt'; readonly cause: unknown }
   | { readonly kind: 'unreadable'; readonly cause: unknown };
-
-/**
- * The ids after a change: added to in place for a `put` (the set before it is not used again),
- * listed anew after a cut or a removal.
- */
-function nextIds(ids: ReadonlySet<string>, record: LogRecord, file: ConversationFile) {
-  if (record.op === 'put') {
-    const all = ids as Set<string>;
-    for (const message of record.messages) all.add(message.id);
-    return all;
-  }
-  if (record.op === 'cut' || record.op === 'remove') return new Set(file.messages.map((m) => m.id));
-  return ids;
-}
 
 /** `STORE_WRITE_FAILED` with the reason the user is told (disk full, no permission, disk error). */
 export function writeFailed(cause: unknown): LatchkeyError {

@@ -132,9 +132,9 @@ export function applyRecord(
     case 'base':
       return file;
     case 'put':
-      if (ids && record.messages.every((m) => !ids.has(m.id))) {
-        if (owned) (messages as ChatMessage[]).push(...record.messages);
-        else messages = [...messages, ...record.messages];
+      if (owned) putInPlace(messages as ChatMessage[], record.messages, ids);
+      else if (ids && record.messages.every((m) => !ids.has(m.id))) {
+        messages = [...messages, ...record.messages];
       } else {
         messages = upsert(messages, record.messages);
       }
@@ -167,6 +167,25 @@ export function applyRecord(
   }
   const meta = record.op === 'grow' ? undefined : record.meta;
   return { ...file, ...stripUndefined(meta ?? {}), messages };
+}
+
+/** `upsert` on an array the caller owns: a new message is pushed, a known one replaced. */
+function putInPlace(
+  messages: ChatMessage[],
+  added: readonly ChatMessage[],
+  ids: ReadonlySet<string> | undefined,
+): void {
+  const pushed = new Set<string>();
+  for (const message of added) {
+    const known = !ids || ids.has(message.id) || pushed.has(message.id);
+    // The last messages are the ones changed most (an answer ending): search from the end.
+    const at = known ? messages.findLastIndex((m) => m.id === message.id) : -1;
+    if (at >= 0) messages[at] = message;
+    else {
+      messages.push(message);
+      pushed.add(message.id);
+    }
+  }
 }
 
 function upsert(
@@ -266,7 +285,11 @@ export function replay(
   const lines = log.split('\n');
   // The text after the last newline: empty, or a write that died half-way (ignored).
   lines.pop();
-  let file = snapshot;
+  // Applied in place to a copy of the messages, with their ids at hand: a record costs the same
+  // at the end of a long conversation as in a short one (a copy per record made replaying a
+  // 10,000-message conversation's log quadratic: half a second for 7,000 records).
+  let file: ConversationFile = { ...snapshot, messages: [...snapshot.messages] };
+  let ids: ReadonlySet<string> = new Set(file.messages.map((m) => m.id));
   for (const [n, line] of lines.entries()) {
     let record: ParsedRecord;
     try {
@@ -283,9 +306,29 @@ export function replay(
       if (record.generation !== snapshot.generation) return 'stale';
       continue;
     }
-    file = applyRecord(file, record);
+    file = applyRecord(file, record, ids, true);
+    ids = nextIds(ids, record, file);
   }
   return file;
+}
+
+/**
+ * The ids of a conversation's messages after `record` was applied to it (giving `file`): added to
+ * in place for a `put` (the set before it is not used again), listed anew after a cut or a
+ * removal.
+ */
+export function nextIds(
+  ids: ReadonlySet<string>,
+  record: LogRecord,
+  file: ConversationFile,
+): ReadonlySet<string> {
+  if (record.op === 'put') {
+    const all = ids as Set<string>;
+    for (const message of record.messages) all.add(message.id);
+    return all;
+  }
+  if (record.op === 'cut' || record.op === 'remove') return new Set(file.messages.map((m) => m.id));
+  return ids;
 }
 
 /** Validates a record as a replay would read it (what the store applies in memory). */
