@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { tempDataDir } from '../support/harness';
 import { useEmulatorAndHarness } from '../support/rig';
 import { signInThroughBrowser } from '../support/sign-in';
@@ -18,14 +18,19 @@ async function chatOnce(page: Page, text: string) {
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 }
 
-test('Export conversation downloads <title>.md; Copy conversation copies the same Markdown', async ({
-  page,
-  context,
-}) => {
+/** A fresh data folder and harness, signed in, the page allowed to read the clipboard. */
+async function signedInWithClipboard(page: Page, context: BrowserContext): Promise<void> {
   const harness = await rig.launch(tempDataDir());
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.url });
   await page.goto(harness.url);
   await signInThroughBrowser(page, context, harness);
+}
+
+test('Export conversation downloads <title>.md; Copy conversation copies the same Markdown', async ({
+  page,
+  context,
+}) => {
+  await signedInWithClipboard(page, context);
 
   // Nothing to export before the first message.
   await expect(page.getByRole('button', { name: 'Export conversation' })).toHaveCount(0);
@@ -58,10 +63,7 @@ test('Copy code copies the code block alone, and its button says Copied with a c
   page,
   context,
 }) => {
-  const harness = await rig.launch(tempDataDir());
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.url });
-  await page.goto(harness.url);
-  await signInThroughBrowser(page, context, harness);
+  await signedInWithClipboard(page, context);
   rig.emulator.scriptChat({ content: ANSWER });
   await chatOnce(page, 'Some code, please');
 
