@@ -30,10 +30,10 @@ import {
   type IndexEntry,
   type IndexFile,
 } from './store/conversation-file-schema';
-import { ConversationFiles, writeFailed, type Cached } from './store/conversation-files';
+import { ConversationFiles, type Cached } from './store/conversation-files';
+import { ConversationIndex, NEW_CHAT_DRAFT } from './store/conversation-index';
 import { touchedBy, type LogRecord } from './store/conversation-log';
 import { portContainer } from './store/index-container';
-import { IndexEntries } from './store/index-entries';
 import {
   checked,
   entryOf,
@@ -44,15 +44,10 @@ import {
   titleFromText,
 } from './store/conversation-summary';
 
-export { titleFromText };
-
-/** The id `setDraft` takes for the chat that has no conversation yet (the new chat). */
-export const NEW_CHAT_DRAFT = '';
+export { NEW_CHAT_DRAFT, titleFromText };
 
 /** Conversations kept in memory (LRU), so appending during a chat never re-reads a file. */
 const CACHE_SIZE = 4;
-/** After a change of a summary, the index is written once things are quiet this long. */
-const INDEX_DELAY_MS = 1000;
 
 /** A change that reached the disk, as {@link ConversationStore.observe} reports it. */
 export type ConversationChange =
@@ -134,20 +129,16 @@ export interface ConversationStoreOptions {
 export class ConversationStore {
   /** Absolute path of the conversations directory. */
   readonly dir: string;
-  readonly #index: JsonDocument<IndexFile>;
+  readonly #index: ConversationIndex;
+  /** The summaries, in recency order (the index's). */
+  readonly #entries: ConversationIndex['entries'];
   readonly #files: ConversationFiles;
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #onProblem: ((problem: CorruptReport) => void) | undefined;
-  readonly #entries = new IndexEntries();
-  readonly #drafts = new Map<string, string>();
-  /** The draft of the chat that has no conversation yet ({@link NEW_CHAT_DRAFT}). */
-  #newChatDraft = '';
   /** Most recently used last. */
   readonly #cache = new Map<string, Cached>();
   readonly #observers = new Set<(change: ConversationChange) => void>();
-  /** A summary changed since the index was written: it is written when this fires. */
-  #indexTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(
     dir: string,
@@ -156,7 +147,8 @@ export class ConversationStore {
     options: ConversationStoreOptions,
   ) {
     this.dir = dir;
-    this.#index = index;
+    this.#index = new ConversationIndex(index);
+    this.#entries = this.#index.entries;
     this.#files = new ConversationFiles(dir, port);
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? randomUUID;
@@ -225,7 +217,7 @@ export class ConversationStore {
       ...summaryOf(this.#entry(id)),
       // A copy: the cached array grows in place with every change (ConversationFiles.change).
       messages: file.messages.slice(),
-      draft: this.#draft(id),
+      draft: this.#index.draft(id),
       settings: file.settings,
     };
   }
@@ -259,17 +251,11 @@ export class ConversationStore {
       generation: 0,
     });
     const { file } = created;
-    // The new chat becomes this conversation: its draft (the text being sent, and anything
-    // typed after it) moves with it in the same index write, so it is never in both or neither.
-    const draft = this.#newChatDraft;
-    this.#entries.set(id, entryOf(file));
-    if (draft !== '') this.#drafts.set(id, draft);
-    this.#newChatDraft = '';
+    // The new chat becomes this conversation: its draft moves with it (ConversationIndex.add).
+    let draft: string;
     try {
-      this.#writeIndex();
+      draft = this.#index.add(entryOf(file));
     } catch (error) {
-      this.#forget(id);
-      this.#newChatDraft = draft;
       // Unlisted then; were it left, the next open would list it (empty, harmless).
       this.#files.unlinkQuietly(`${id}.json`);
       throw error;
@@ -317,7 +303,7 @@ export class ConversationStore {
     this.#files.delete(id);
     this.#forget(id);
     this.#notify({ kind: 'deleted', id });
-    this.#writeIndex();
+    this.#index.write();
   }
 
   /**
@@ -338,30 +324,8 @@ export class ConversationStore {
    */
   setDraft(id: string, draft: string): void {
     const text = checked(z.string(), draft);
-    if (id === NEW_CHAT_DRAFT) {
-      if (this.#newChatDraft === text) return;
-      const before = this.#newChatDraft;
-      this.#newChatDraft = text;
-      try {
-        this.#writeIndex();
-      } catch (error) {
-        this.#newChatDraft = before;
-        throw error;
-      }
-      return;
-    }
-    this.#entry(id);
-    const before = this.#draft(id);
-    if (before === text) return;
-    const set = (value: string) =>
-      value === '' ? this.#drafts.delete(id) : this.#drafts.set(id, value);
-    set(text);
-    try {
-      this.#writeIndex();
-    } catch (error) {
-      set(before);
-      throw error;
-    }
+    if (id !== NEW_CHAT_DRAFT) this.#entry(id);
+    this.#index.setDraft(id, text);
   }
 
   /**
@@ -478,7 +442,7 @@ export class ConversationStore {
 
   /** What was typed into the new chat and not sent (kept across restarts). */
   newChatDraft(): string {
-    return this.#newChatDraft;
+    return this.#index.newChatDraft;
   }
 
   /**
@@ -487,10 +451,7 @@ export class ConversationStore {
    * @throws LatchkeyError `STORE_WRITE_FAILED`.
    */
   flush(): void {
-    if (this.#indexTimer === null) return;
-    clearTimeout(this.#indexTimer);
-    this.#indexTimer = null;
-    this.#writeIndex();
+    this.#index.flush();
   }
 
   /**
@@ -500,7 +461,7 @@ export class ConversationStore {
    */
   compact(id: string): void {
     this.#remember(this.#files.compact(this.#cached(id)));
-    this.#writeIndex();
+    this.#index.write();
   }
 
   /** Brings the index in line with the directory at open; see {@link open}. */
@@ -538,12 +499,8 @@ export class ConversationStore {
       if (read.kind === 'ok') this.#entries.set(id, entryOf(read.cached.file));
       else if (read.kind === 'corrupt') this.#reportCorrupt(id, problems);
     }
-    this.#newChatDraft = index.newChatDraft ?? '';
-    for (const [id, draft] of Object.entries(index.drafts)) {
-      if (this.#entries.has(id)) this.#drafts.set(id, draft);
-      else changed = true;
-    }
-    if (changed) this.#writeIndex();
+    if (this.#index.restoreDrafts(index)) changed = true;
+    if (changed) this.#index.write();
   }
 
   /** The conversation from the cache, or from its files. */
@@ -562,18 +519,18 @@ export class ConversationStore {
         const actual = entryOf(read.cached.file);
         if (!sameEntry(known, actual)) {
           this.#entries.set(id, actual);
-          this.#writeIndexQuietly();
+          this.#index.writeQuietly();
         }
         return read.cached;
       }
       case 'missing':
         this.#forget(id);
-        this.#writeIndexQuietly();
+        this.#index.writeQuietly();
         throw notFound();
       case 'corrupt': {
         const report = this.#moveAside(id);
         this.#forget(id);
-        this.#writeIndexQuietly();
+        this.#index.writeQuietly();
         this.#onProblem?.(report);
         throw new LatchkeyError('STORE_CORRUPT', {}, { cause: read.cause });
       }
@@ -598,20 +555,11 @@ export class ConversationStore {
     const entry = entryOf(next.file);
     if (!sameEntry(this.#entry(id), entry)) {
       this.#entries.set(id, entry);
-      this.#scheduleIndex();
+      this.#index.schedule();
     }
-    if (next.file.generation !== current.file.generation) this.#scheduleIndex();
+    if (next.file.generation !== current.file.generation) this.#index.schedule();
     if (notify) this.#notifySaved(next.file, touchedBy(written));
     return summaryOf(entry);
-  }
-
-  #scheduleIndex(): void {
-    if (this.#indexTimer !== null) return;
-    this.#indexTimer = setTimeout(() => {
-      this.#indexTimer = null;
-      this.#writeIndexQuietly();
-    }, INDEX_DELAY_MS);
-    this.#indexTimer.unref?.();
   }
 
   #notifySaved(file: ConversationFile, touched?: readonly ChatMessage[]): void {
@@ -646,8 +594,7 @@ export class ConversationStore {
   }
 
   #forget(id: string): void {
-    this.#entries.delete(id);
-    this.#drafts.delete(id);
+    this.#index.forget(id);
     this.#cache.delete(id);
   }
 
@@ -667,44 +614,10 @@ export class ConversationStore {
     return title ? { ...report, title } : report;
   }
 
-  /** Writes the index whole (atomically). @throws LatchkeyError `STORE_WRITE_FAILED`. */
-  #writeIndex(): void {
-    if (this.#indexTimer !== null) {
-      clearTimeout(this.#indexTimer);
-      this.#indexTimer = null;
-    }
-    try {
-      this.#index.write({
-        version: 1,
-        // Newest first: the next open's sort then finds them in order.
-        conversations: this.#entries.newest(),
-        drafts: Object.fromEntries(this.#drafts),
-        ...(this.#newChatDraft === '' ? {} : { newChatDraft: this.#newChatDraft }),
-      });
-    } catch (error) {
-      // With the reason of the disk's failure, for the user.
-      const cause = error instanceof LatchkeyError ? error.cause : error;
-      throw cause instanceof z.ZodError ? error : writeFailed(cause);
-    }
-  }
-
-  /** For repairs made while reading: memory is right, and the next change writes it again. */
-  #writeIndexQuietly(): void {
-    try {
-      this.#writeIndex();
-    } catch {
-      // Nothing to undo: the index is rewritten whole by the next change.
-    }
-  }
-
   /** The index entry of a well-formed, known id; refuses anything else before any disk access. */
   #entry(id: string): IndexEntry {
     const entry = typeof id === 'string' && ID_PATTERN.test(id) ? this.#entries.get(id) : undefined;
     if (!entry) throw notFound();
     return entry;
-  }
-
-  #draft(id: string): string {
-    return this.#drafts.get(id) ?? '';
   }
 }
