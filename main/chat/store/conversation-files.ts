@@ -133,7 +133,7 @@ export class ConversationFiles {
       throw writeFailed(error);
     }
     // The cache owns its message arrays (the store hands out copies): changed in place.
-    const file = applyRecord(base.file, parsed, base.ids, true);
+    const file = applyRecord(base.file, parsed, base.ids);
     const next: Cached = {
       ...base,
       file,

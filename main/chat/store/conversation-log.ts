@@ -114,30 +114,23 @@ export function touchedBy(record: LogRecord): readonly ChatMessage[] | undefined
   }
 }
 
-/** A change applied to a conversation, as a replay (and the store, in memory) applies it. */
+/**
+ * A change applied to a conversation, as a replay (and the store, in memory) applies it. The
+ * caller owns `file.messages` (no one else holds it) and passes their ids: new messages are
+ * pushed onto it and a replaced or grown one set in it, in place, so a change costs the same in a
+ * conversation of 10 or 10,000 messages. A cut or a removal makes a new array.
+ */
 export function applyRecord(
   file: ConversationFile,
   record: ParsedRecord,
-  /** The ids of `file.messages`, when the caller keeps them: a new message is not searched for. */
-  ids?: ReadonlySet<string>,
-  /**
-   * The caller owns `file.messages` (no one else holds it): new messages are pushed onto it and a
-   * grown one replaced in it, in place, so a change costs the same in a conversation of 10 or
-   * 10,000 messages. Otherwise the array is copied, as its readers may keep the old one.
-   */
-  owned = false,
+  ids: ReadonlySet<string>,
 ): ConversationFile {
-  let messages: readonly ChatMessage[] = file.messages;
+  let messages = file.messages as ChatMessage[];
   switch (record.op) {
     case 'base':
       return file;
     case 'put':
-      if (owned) putInPlace(messages as ChatMessage[], record.messages, ids);
-      else if (ids && record.messages.every((m) => !ids.has(m.id))) {
-        messages = [...messages, ...record.messages];
-      } else {
-        messages = upsert(messages, record.messages);
-      }
+      putInPlace(messages, record.messages, ids);
       break;
     case 'grow': {
       // The message that grows is the answer streaming at the end.
@@ -145,13 +138,11 @@ export function applyRecord(
       const message = messages[at];
       if (!message) break;
       const reasoning = (message.reasoning ?? '') + (record.reasoning ?? '');
-      const grown = {
+      messages[at] = {
         ...message,
         content: message.content + record.content,
         ...(reasoning && { reasoning }),
       };
-      if (owned) (messages as ChatMessage[])[at] = grown;
-      else messages = messages.with(at, grown);
       break;
     }
     case 'cut': {
@@ -169,15 +160,15 @@ export function applyRecord(
   return { ...file, ...stripUndefined(meta ?? {}), messages };
 }
 
-/** `upsert` on an array the caller owns: a new message is pushed, a known one replaced. */
+/** Each message replaces the one with its id, or is pushed: a new id is not searched for. */
 function putInPlace(
   messages: ChatMessage[],
   added: readonly ChatMessage[],
-  ids: ReadonlySet<string> | undefined,
+  ids: ReadonlySet<string>,
 ): void {
   const pushed = new Set<string>();
   for (const message of added) {
-    const known = !ids || ids.has(message.id) || pushed.has(message.id);
+    const known = ids.has(message.id) || pushed.has(message.id);
     // The last messages are the ones changed most (an answer ending): search from the end.
     const at = known ? messages.findLastIndex((m) => m.id === message.id) : -1;
     if (at >= 0) messages[at] = message;
@@ -186,19 +177,6 @@ function putInPlace(
       pushed.add(message.id);
     }
   }
-}
-
-function upsert(
-  messages: readonly ChatMessage[],
-  added: readonly ChatMessage[],
-): readonly ChatMessage[] {
-  let out = messages;
-  for (const message of added) {
-    // The last messages are the ones changed most (a streaming answer): search from the end.
-    const at = out.findLastIndex((m) => m.id === message.id);
-    out = at < 0 ? [...out, message] : out.with(at, message);
-  }
-  return out;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -306,7 +284,7 @@ export function replay(
       if (record.generation !== snapshot.generation) return 'stale';
       continue;
     }
-    file = applyRecord(file, record, ids, true);
+    file = applyRecord(file, record, ids);
     ids = nextIds(ids, record, file);
   }
   return file;
